@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -32,11 +31,6 @@ import java.util.stream.IntStream;
  * {@code tokenizer_config.json} beside the file when there is one, else from {@code <s>}/{@code </s>}.
  */
 public final class HuggingFaceBpeTokenizer implements Tokenizer {
-    private static final String SPACE_SYMBOL = "\u2581";
-
-    /** A normalization step applied to one stretch of text between added tokens. */
-    private interface Step extends BiFunction<String, Boolean, String> {}
-
     private final Vocabulary vocabulary;
     private final Map<String, Integer> modelVocab;
     private final Map<Long, BpeMerger.Merge> merges;
@@ -47,9 +41,7 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
     private final int bosId;
     private final int eosId;
     private final int padId;
-    private final List<Step> steps;
-    private final boolean splitOnSpace;
-    private final boolean prependsSpace;
+    private final HuggingFaceNormalizer normalizer;
     /** Non-special added tokens, longest first, matched as whole units in the input. */
     private final List<String> addedTexts = new ArrayList<>();
     private final Map<String, Integer> addedIds = new HashMap<>();
@@ -61,7 +53,7 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
             throw invalid("model type " + type + " is not supported; only BPE is");
         }
         for (String field : List.of("continuing_subword_prefix", "end_of_word_suffix")) {
-            if (!model.path(field).isNull() && !model.path(field).isMissingNode() && !model.path(field).asText().isEmpty()) {
+            if (!model.path(field).asText("").isEmpty()) {
                 throw invalid("BPE " + field + " is not supported");
             }
         }
@@ -70,83 +62,15 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
         ignoreMerges = model.path("ignore_merges").asBoolean(false);
 
         modelVocab = readVocab(model.path("vocab"));
-        Map<Integer, String> pieceById = new HashMap<>();
-        Map<Integer, PieceType> typeById = new HashMap<>();
-        modelVocab.forEach((piece, id) -> {
-            pieceById.put(id, piece);
-            typeById.put(id, byteFallback && Vocabulary.byteValue(piece) >= 0 ? PieceType.BYTE : PieceType.NORMAL);
-        });
-
         String unkToken = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
         if (unkToken == null || !modelVocab.containsKey(unkToken)) {
             throw invalid("the BPE model needs an unk_token that is in its vocab");
         }
         unkId = modelVocab.get(unkToken);
-        typeById.put(unkId, PieceType.UNKNOWN);
-
-        for (JsonNode added : root.path("added_tokens")) {
-            int id = added.path("id").asInt(-1);
-            String content = added.path("content").asText("");
-            if (id < 0 || content.isEmpty()) {
-                throw invalid("added token " + added + " needs an id and content");
-            }
-            String existing = pieceById.putIfAbsent(id, content);
-            if (existing != null && !existing.equals(content)) {
-                throw invalid("added token '" + content + "' reuses id " + id + " of '" + existing + "'");
-            }
-            boolean special = added.path("special").asBoolean(false);
-            if (id != unkId) {
-                typeById.put(id, special ? PieceType.CONTROL : PieceType.USER_DEFINED);
-            }
-            if (!special) {
-                addedIds.put(content, id);
-                addedTexts.add(content);
-            }
-        }
-        addedTexts.sort(Comparator.comparingInt(String::length).reversed());
-
-        int size = pieceById.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
-        if (size == 0 || pieceById.size() != size) {
-            throw invalid("token ids must run from 0 without gaps; found " + pieceById.size() + " ids up to " + (size - 1));
-        }
-        String[] pieces = new String[size];
-        PieceType[] types = new PieceType[size];
-        for (int id = 0; id < size; id++) {
-            pieces[id] = pieceById.get(id);
-            types[id] = typeById.get(id);
-        }
-        vocabulary = new Vocabulary(pieces, types);
+        vocabulary = buildVocabulary(root.path("added_tokens"));
         merges = readMerges(model.path("merges"));
 
-        List<Step> parsedSteps = new ArrayList<>();
-        boolean prepends = readNormalizer(root.path("normalizer"), parsedSteps);
-        JsonNode preTokenizer = root.path("pre_tokenizer");
-        boolean split = false;
-        if (!preTokenizer.isNull() && !preTokenizer.isMissingNode()) {
-            if (!preTokenizer.path("type").asText().equals("Metaspace")) {
-                throw invalid("pre_tokenizer " + preTokenizer.path("type").asText() + " is not supported; only Metaspace is");
-            }
-            if (!preTokenizer.path("replacement").asText(SPACE_SYMBOL).equals(SPACE_SYMBOL)) {
-                throw invalid("Metaspace replacement must be U+2581");
-            }
-            String scheme = preTokenizer.has("prepend_scheme")
-                    ? preTokenizer.path("prepend_scheme").asText()
-                    : preTokenizer.path("add_prefix_space").asBoolean(true) ? "always" : "never";
-            if (!List.of("always", "first", "never").contains(scheme)) {
-                throw invalid("unknown Metaspace prepend_scheme " + scheme);
-            }
-            parsedSteps.add((text, first) -> {
-                String replaced = text.replace(" ", SPACE_SYMBOL);
-                boolean prepend = scheme.equals("always") || (scheme.equals("first") && first);
-                // Metaspace adds no second U+2581 to text that already starts with one.
-                return prepend && !replaced.isEmpty() && !replaced.startsWith(SPACE_SYMBOL) ? SPACE_SYMBOL + replaced : replaced;
-            });
-            prepends |= !scheme.equals("never");
-            split = preTokenizer.path("split").asBoolean(true);
-        }
-        steps = List.copyOf(parsedSteps);
-        splitOnSpace = split;
-        prependsSpace = prepends;
+        normalizer = HuggingFaceNormalizer.read(root.path("normalizer"), root.path("pre_tokenizer"));
 
         bosId = specialId(config, "bos_token", "<s>");
         eosId = specialId(config, "eos_token", "</s>");
@@ -229,7 +153,7 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
 
     @Override
     public StreamDecoder newStreamDecoder() {
-        return new StreamDecoder(vocabulary, prependsSpace, false, SentencePieceModel.DEFAULT_UNK_SURFACE);
+        return new StreamDecoder(vocabulary, normalizer.prependsSpace(), false, SentencePieceModel.DEFAULT_UNK_SURFACE);
     }
 
     private String matchAdded(String text, int at) {
@@ -245,18 +169,15 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
         if (segment.isEmpty()) {
             return;
         }
-        String normalized = segment;
-        for (Step step : steps) {
-            normalized = step.apply(normalized, first);
-        }
-        if (!splitOnSpace) {
+        String normalized = normalizer.apply(segment, first);
+        if (!normalizer.splitsOnSpace()) {
             encodeWord(normalized, out);
             return;
         }
         // Metaspace split: every U+2581 starts a new word and stays with the word after it.
         int wordStart = 0;
         for (int i = 1; i <= normalized.length(); i++) {
-            if (i == normalized.length() || normalized.charAt(i) == SPACE_SYMBOL.charAt(0)) {
+            if (i == normalized.length() || normalized.charAt(i) == HuggingFaceNormalizer.SPACE_SYMBOL.charAt(0)) {
                 encodeWord(normalized.substring(wordStart, i), out);
                 wordStart = i;
             }
@@ -313,6 +234,53 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
         return true;
     }
 
+    /** The id table: the BPE vocab plus added tokens, which may extend it or retype its entries. */
+    private Vocabulary buildVocabulary(JsonNode addedTokens) {
+        Map<Integer, String> pieceById = new HashMap<>();
+        Map<Integer, PieceType> typeById = new HashMap<>();
+        modelVocab.forEach((piece, id) -> {
+            String other = pieceById.put(id, piece);
+            if (other != null) {
+                throw invalid("vocab entries '" + other + "' and '" + piece + "' share id " + id);
+            }
+            typeById.put(id, byteFallback && Vocabulary.byteValue(piece) >= 0 ? PieceType.BYTE : PieceType.NORMAL);
+        });
+        typeById.put(unkId, PieceType.UNKNOWN);
+        for (JsonNode added : addedTokens) {
+            int id = added.path("id").asInt(-1);
+            String content = added.path("content").asText("");
+            if (id < 0 || content.isEmpty()) {
+                throw invalid("added token " + added + " needs an id and content");
+            }
+            String existing = pieceById.putIfAbsent(id, content);
+            if (existing != null && !existing.equals(content)) {
+                throw invalid("added token '" + content + "' reuses id " + id + " of '" + existing + "'");
+            }
+            boolean special = added.path("special").asBoolean(false);
+            if (id != unkId) {
+                typeById.put(id, special ? PieceType.CONTROL : PieceType.USER_DEFINED);
+            }
+            if (!special) {
+                addedIds.put(content, id);
+                addedTexts.add(content);
+            }
+        }
+        addedTexts.sort(Comparator.comparingInt(String::length).reversed());
+
+        // Checked before allocating, so a stray huge id cannot ask for a huge table.
+        int size = pieceById.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+        if (size == 0 || pieceById.size() != size) {
+            throw invalid("token ids must run from 0 without gaps; found " + pieceById.size() + " ids up to " + (size - 1));
+        }
+        String[] pieces = new String[size];
+        PieceType[] types = new PieceType[size];
+        for (int id = 0; id < size; id++) {
+            pieces[id] = pieceById.get(id);
+            types[id] = typeById.get(id);
+        }
+        return new Vocabulary(pieces, types);
+    }
+
     private Map<String, Integer> readVocab(JsonNode vocab) {
         if (!vocab.isObject() || vocab.isEmpty()) {
             throw invalid("model.vocab must be a non-empty object");
@@ -357,45 +325,6 @@ public final class HuggingFaceBpeTokenizer implements Tokenizer {
             rank++;
         }
         return result;
-    }
-
-    /** Adds the supported normalizers to {@code into}; returns whether they prepend U+2581. */
-    private static boolean readNormalizer(JsonNode normalizer, List<Step> into) {
-        if (normalizer.isNull() || normalizer.isMissingNode()) {
-            return false;
-        }
-        String type = normalizer.path("type").asText();
-        switch (type) {
-            case "Sequence" -> {
-                boolean prepends = false;
-                for (JsonNode child : normalizer.path("normalizers")) {
-                    prepends |= readNormalizer(child, into);
-                }
-                return prepends;
-            }
-            case "Prepend" -> {
-                String prefix = normalizer.path("prepend").asText();
-                if (!prefix.equals(SPACE_SYMBOL)) {
-                    throw invalid("Prepend normalizer must prepend U+2581, not '" + prefix + "'");
-                }
-                into.add((text, first) -> text.isEmpty() ? text : prefix + text);
-                return true;
-            }
-            case "Replace" -> {
-                JsonNode pattern = normalizer.path("pattern");
-                if (!pattern.has("String")) {
-                    throw invalid("only plain-string Replace normalizers are supported");
-                }
-                String from = pattern.path("String").asText();
-                String to = normalizer.path("content").asText();
-                if (from.isEmpty()) {
-                    throw invalid("Replace normalizer with an empty pattern");
-                }
-                into.add((text, first) -> text.replace(from, to));
-                return false;
-            }
-            default -> throw invalid("normalizer " + type + " is not supported");
-        }
     }
 
     private int specialId(JsonNode config, String field, String fallback) {

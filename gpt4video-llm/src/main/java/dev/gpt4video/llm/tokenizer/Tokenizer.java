@@ -9,6 +9,7 @@ import java.nio.file.Path;
  * Text to token ids and back, the way the model's own tokenizer does it. Control pieces such as
  * {@code <s>} are only ever added through {@code addBos}/{@code addEos}: the same characters inside
  * the text are tokenized as plain text, so a user cannot smuggle a control token into a prompt.
+ * Implementations are immutable and safe to share between threads; a {@link StreamDecoder} is not.
  *
  * <pre>{@code
  * Tokenizer tokenizer = Tokenizer.load(modelDir);   // tokenizer.model, else tokenizer.json
