@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,11 +17,14 @@ class Llama2TokenizerParityTest {
     private static Tokenizer tokenizer;
     private static JsonNode golden;
 
-    @BeforeAll
-    static void load() {
+    /** Checked per test, so a missing fixture shows as skipped tests with the path, loaded once. */
+    @BeforeEach
+    void load() {
         Path dir = Fixtures.dir("llama2-tokenizer");
-        tokenizer = Tokenizer.load(dir);
-        golden = Fixtures.json(dir.resolve("golden.json"));
+        if (tokenizer == null) {
+            tokenizer = Tokenizer.load(dir);
+            golden = Fixtures.json(dir.resolve("golden.json"));
+        }
     }
 
     @Test
