@@ -120,6 +120,18 @@ class ModelManifestTest {
         assertThat(m.components().get("tokenizer").type()).isEqualTo("sentencepiece");
     }
 
+    @Test
+    void theExampleManifestForTheRealCheckpointsIsValid() {
+        // Kept in the repository for people to copy; this keeps it readable as the format evolves.
+        ModelManifest m = ModelManifest.read(Path.of("../models/examples/gpt4video-7b.json"));
+
+        assertThat(m.name()).isEqualTo("gpt4video-7b");
+        assertThat(m.demo()).isFalse();
+        assertThat(m.components()).containsOnlyKeys(ComponentRoles.VISION, ComponentRoles.ABSTRACTOR, ComponentRoles.LLM,
+                ComponentRoles.TOKENIZER, ComponentRoles.LORA, ComponentRoles.T2V, ComponentRoles.SAFETY);
+        assertThat(m.components().get(ComponentRoles.LORA).options()).containsEntry("r", 16);
+    }
+
     private Gpt4VideoException readError(String json) throws IOException {
         Path file = dir.resolve("case.json");
         Files.writeString(file, json);
