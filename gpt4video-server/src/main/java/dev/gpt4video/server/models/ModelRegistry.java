@@ -159,6 +159,12 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
         loader = Thread.ofVirtual().name("model-loader").start(this::load);
     }
 
+    /** Early: loading then overlaps with the rest of start-up (the web server starts in a later phase). */
+    @Override
+    public int getPhase() {
+        return Integer.MIN_VALUE / 2;
+    }
+
     @Override
     public void stop() {
         Thread t = loader;
