@@ -51,7 +51,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         } else {
             log.debug("{} {} rejected with {}: {}", request.getMethod(), request.getRequestURI(), code.code(), e.getMessage());
         }
-        return ErrorBody.response(HttpStatusCode.valueOf(code.httpStatus()), HttpHeaders.EMPTY, code, e.getMessage(), null);
+        return ErrorBody.response(e);
     }
 
     @ExceptionHandler(Exception.class)

@@ -1,6 +1,7 @@
 package dev.gpt4video.server.error;
 
 import dev.gpt4video.core.ErrorCode;
+import dev.gpt4video.core.Gpt4VideoException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -33,6 +34,13 @@ public record ErrorBody(Detail error) {
         // Set explicitly so the error is JSON whatever the request's Accept header asked for.
         h.setContentType(MediaType.APPLICATION_JSON);
         return new ResponseEntity<>(of(code, message, param), h, status);
+    }
+
+    /** The response for a {@link Gpt4VideoException}: its code's status, its message. */
+    static ResponseEntity<ErrorBody> response(Gpt4VideoException e) {
+        ErrorCode code = e.code();
+        String message = e.getMessage() != null ? e.getMessage() : code.code();
+        return response(HttpStatusCode.valueOf(code.httpStatus()), HttpHeaders.EMPTY, code, message, null);
     }
 
     /** The error code for an HTTP status Spring or the servlet container chose. */

@@ -33,8 +33,7 @@ public class JsonErrorController implements ErrorController {
         Throwable ex = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof Gpt4VideoException g) {
-                return ErrorBody.response(HttpStatusCode.valueOf(g.code().httpStatus()), HttpHeaders.EMPTY, g.code(),
-                        g.getMessage(), null);
+                return ErrorBody.response(g);
             }
         }
         if (status >= 500) {
