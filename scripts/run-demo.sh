@@ -17,6 +17,7 @@ JAVA_HOME=$(find_jdk21)
 export JAVA_HOME
 
 server_jar() {
+    [ -d gpt4video-server/target ] || return 0
     find gpt4video-server/target -maxdepth 1 -name 'gpt4video-server-*.jar' \
         ! -name '*-tests.jar' ! -name '*-sources.jar' 2>/dev/null | head -n 1
 }
