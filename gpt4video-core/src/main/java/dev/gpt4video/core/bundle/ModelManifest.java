@@ -78,6 +78,13 @@ public record ModelManifest(String name, String label, boolean demo, Map<String,
         return Optional.ofNullable(components.get(role));
     }
 
+    /** Each role's component type, in manifest order, e.g. {@code {llm=llama, t2v=zeroscope-v2}}. */
+    public Map<String, String> componentTypes() {
+        var types = new LinkedHashMap<String, String>();
+        components.forEach((role, spec) -> types.put(role, spec.type()));
+        return Collections.unmodifiableMap(types);
+    }
+
     /**
      * Reads the manifest for a path: a manifest file, a folder holding {@value #FILE_NAME}, or a
      * plain Hugging Face LLaMA folder (see {@link #forDirectory(Path)}).

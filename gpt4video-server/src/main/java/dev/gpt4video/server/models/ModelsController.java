@@ -8,7 +8,6 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,10 +21,8 @@ public class ModelsController {
 
         static ModelCard of(ModelRegistry.LoadedModel loaded) {
             ModelManifest m = loaded.manifest();
-            var components = new LinkedHashMap<String, String>();
-            m.components().forEach((role, spec) -> components.put(role, spec.type()));
             return new ModelCard(m.name(), "model", loaded.loadedAt().getEpochSecond(), "gpt4video",
-                    m.demo(), m.label(), components);
+                    m.demo(), m.label(), m.componentTypes());
         }
     }
 

@@ -5,8 +5,6 @@ import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
 
-import java.util.LinkedHashMap;
-
 /**
  * Health component {@code models}: OUT_OF_SERVICE while loading, DOWN if loading failed, UP with the
  * model's name, label and components once loaded. It is part of the readiness group.
@@ -30,14 +28,12 @@ public class ModelsHealthIndicator implements HealthIndicator {
             case READY -> {
                 ModelRegistry.LoadedModel loaded = registry.requireModel();
                 ModelManifest m = loaded.manifest();
-                var components = new LinkedHashMap<String, String>();
-                m.components().forEach((role, spec) -> components.put(role, spec.type()));
                 yield Health.up()
                         .withDetail("model", m.name())
                         .withDetail("label", m.label())
                         .withDetail("demo", m.demo())
                         .withDetail("path", loaded.source().toString())
-                        .withDetail("components", components)
+                        .withDetail("components", m.componentTypes())
                         .withDetail("registered", registry.registeredRoles())
                         .build();
             }
