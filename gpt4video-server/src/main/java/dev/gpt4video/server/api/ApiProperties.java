@@ -1,0 +1,18 @@
+package dev.gpt4video.server.api;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+import java.util.List;
+
+/**
+ * API settings ({@code gpt4video.api.*}).
+ *
+ * @param keys accepted {@code Authorization: Bearer} keys; empty means no authentication
+ */
+@ConfigurationProperties("gpt4video.api")
+public record ApiProperties(@DefaultValue List<String> keys) {
+    public ApiProperties {
+        keys = keys == null ? List.of() : keys.stream().map(String::strip).filter(k -> !k.isEmpty()).toList();
+    }
+}
