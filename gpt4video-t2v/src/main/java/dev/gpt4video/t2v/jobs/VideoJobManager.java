@@ -353,7 +353,9 @@ public final class VideoJobManager implements AutoCloseable {
             } else {
                 fail(job, new JobError(e.code().code(), e.getMessage()), e);
             }
-        } catch (Exception | OutOfMemoryError e) {
+        } catch (Exception | Error e) {
+            // Errors too: an UnsatisfiedLinkError from a native library or an OutOfMemoryError must
+            // fail this job, not kill the worker and leave the job in_progress forever.
             fail(job, new JobError(ErrorCode.GENERATION_FAILED.code(), e.toString()), e);
         }
         // Nothing of the generation is referenced past this point: the frames are garbage now.
