@@ -132,7 +132,7 @@ public final class Mp4Encoder {
                 // The muxer keeps packets until it flushes a chunk, so each needs its own bytes.
                 ByteBuffer data = ByteBuffer.allocate(encoded.getData().remaining());
                 data.put(encoded.getData()).flip();
-                track.addFrame(Packet.createPacket(data, i * timing.frameDuration(), timing.timescale(),
+                track.addFrame(Packet.createPacket(data, (long) i * timing.frameDuration(), timing.timescale(),
                         timing.frameDuration(), i, encoded.isKeyFrame() ? FrameType.KEY : FrameType.INTER, null));
             }
             muxer.finish();
