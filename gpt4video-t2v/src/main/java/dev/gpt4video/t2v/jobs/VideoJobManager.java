@@ -251,6 +251,30 @@ public final class VideoJobManager implements AutoCloseable {
         return () -> listeners.remove(listener);
     }
 
+    /**
+     * Removes a finished job and its files (Videos API {@code DELETE}); a queued or running job is
+     * cancelled instead and stays listed until it ends. Returns the job as it was.
+     */
+    public VideoJob delete(String id) {
+        lock.lock();
+        try {
+            Job job = existing(id);
+            if (job.state == JobState.QUEUED || job.state == JobState.IN_PROGRESS) {
+                return cancel(id);
+            }
+            VideoJob last = snapshot(job);
+            try {
+                store.delete(id);
+            } catch (IOException e) {
+                throw new Gpt4VideoException(ErrorCode.INTERNAL, "cannot delete video '" + id + "': " + e.getMessage(), e);
+            }
+            jobs.remove(id);
+            return last;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Deletes expired jobs and enforces the store's quota now; returns the ids deleted. */
     public List<String> sweep() {
         lock.lock();
