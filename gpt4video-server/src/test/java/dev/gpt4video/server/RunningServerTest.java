@@ -52,6 +52,7 @@ abstract class RunningServerTest {
     static void models(DynamicPropertyRegistry registry) {
         registry.add("gpt4video.models", BUNDLE::toString);
         registry.add("gpt4video.demo.path", BUNDLE::toString);
+        registry.add("gpt4video.storage.dir", () -> BUNDLE.getParent().resolve("data").toString());
     }
 
     @LocalServerPort

@@ -5,6 +5,8 @@ import dev.gpt4video.core.Gpt4VideoException;
 import dev.gpt4video.core.bundle.DemoBundleGenerator;
 import dev.gpt4video.core.bundle.ModelManifest;
 import dev.gpt4video.server.Gpt4VideoProperties;
+import dev.gpt4video.server.serving.ModelLoader;
+import dev.gpt4video.server.serving.ServingModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -56,6 +58,7 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
 
     private final Gpt4VideoProperties properties;
+    private final ModelLoader modelLoader;
     private final ApplicationEventPublisher events;
     private final Object lock = new Object();
     private final Map<String, Object> components = new LinkedHashMap<>();
@@ -63,11 +66,13 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
     // Written under lock; volatile so the health endpoint and controllers read them without it.
     private volatile Phase phase = Phase.LOADING;
     private volatile LoadedModel model;
+    private volatile ServingModel serving;
     private volatile String failure;
     private volatile Thread loader;
 
-    public ModelRegistry(Gpt4VideoProperties properties, ApplicationEventPublisher events) {
+    public ModelRegistry(Gpt4VideoProperties properties, ModelLoader loader, ApplicationEventPublisher events) {
         this.properties = properties;
+        this.modelLoader = loader;
         this.events = events;
     }
 
@@ -102,6 +107,16 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
         throw new Gpt4VideoException(ErrorCode.NOT_READY, phase == Phase.FAILED
                 ? "model loading failed: " + failure
                 : "models are still loading from " + properties.models());
+    }
+
+    /** The loaded components, or a {@link ErrorCode#NOT_READY} error saying why there are none. */
+    public ServingModel serving() {
+        ServingModel s = serving;
+        if (s != null) {
+            return s;
+        }
+        requireModel();
+        throw new Gpt4VideoException(ErrorCode.NOT_READY, "models are still loading");
     }
 
     /**
@@ -188,7 +203,9 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
                 DemoBundleGenerator.discover().ensure(path, properties.demo().seed());
             }
             ModelManifest manifest = ModelManifest.load(path);
+            ServingModel loaded = modelLoader == null ? null : modelLoader.load(manifest);
             synchronized (lock) {
+                serving = loaded;
                 model = new LoadedModel(manifest, path.toAbsolutePath().normalize(), Instant.now());
                 phase = Phase.READY;
                 AvailabilityChangeEvent.publish(events, this, ReadinessState.ACCEPTING_TRAFFIC);
@@ -215,6 +232,10 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
             components.clear();
         }
         Collections.reverse(toClose);
+        if (serving != null) {
+            toClose.add(serving);
+            serving = null;
+        }
         for (Object c : toClose) {
             if (c instanceof AutoCloseable closeable) {
                 try {

@@ -32,7 +32,7 @@ class ModelRegistryTest {
 
     ModelRegistry registry(Path models, Path demo, boolean generate) {
         var properties = new Gpt4VideoProperties(models, new Gpt4VideoProperties.Demo(demo, generate, 42));
-        return new ModelRegistry(properties, event -> {
+        return new ModelRegistry(properties, null, event -> {
             if (event instanceof AvailabilityChangeEvent<?> change && change.getState() instanceof ReadinessState s) {
                 published.add(s);
             }

@@ -131,6 +131,27 @@ public final class VideoJobManager implements AutoCloseable {
         }
     }
 
+    /** The backends this manager runs, by name, default first. */
+    public BackendGallery gallery() {
+        return gallery;
+    }
+
+    /** What {@code backend} (null: the default) produces; {@code model_not_found} for an unknown name. */
+    public dev.gpt4video.core.t2v.BackendCapabilities capabilities(String backend) {
+        return gallery.entry(backend).backend().capabilities();
+    }
+
+    /** Jobs waiting on {@code backend}'s queue (for metrics). */
+    public int queueDepth(String backend) {
+        lock.lock();
+        try {
+            return (int) jobs.values().stream()
+                    .filter(j -> j.state == JobState.QUEUED && j.backend.equals(backend)).count();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Queues a job on {@code backend} (null: the gallery's default) and returns it as queued. */
     public VideoJob submit(String backend, T2vRequest request) {
         BackendGallery.Entry entry = gallery.entry(backend);
