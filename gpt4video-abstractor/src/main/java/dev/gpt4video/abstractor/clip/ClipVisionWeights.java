@@ -1,0 +1,71 @@
+package dev.gpt4video.abstractor.clip;
+
+import ai.djl.ndarray.NDArray;
+import dev.gpt4video.abstractor.nn.LayerNorm;
+import dev.gpt4video.abstractor.nn.Linear;
+import dev.gpt4video.core.checkpoint.WeightLoader;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tensors of a Hugging Face {@code CLIPVisionModel} / {@code CLIPVisionModelWithProjection}
+ * (the vision half of {@code CLIPModel} uses the same names). This class is the one place their
+ * names are spelled.
+ */
+public record ClipVisionWeights(NDArray classEmbedding, Linear patchEmbedding, NDArray positionEmbedding,
+                                LayerNorm preLayernorm, List<Layer> layers, LayerNorm postLayernorm,
+                                Linear visualProjection) {
+
+    public static final String VISION = "vision_model.";
+    public static final String CLASS_EMBEDDING = "embeddings.class_embedding";
+    public static final String PATCH_EMBEDDING = "embeddings.patch_embedding";
+    public static final String POSITION_EMBEDDING = "embeddings.position_embedding";
+    /** A non-persistent buffer some exports still contain; the only tensor allowed to go unused. */
+    public static final String POSITION_IDS = "embeddings.position_ids";
+    public static final String PRE_LAYERNORM = "pre_layrnorm"; // sic: Hugging Face's spelling
+    public static final String LAYER = "encoder.layers.";
+    public static final String POST_LAYERNORM = "post_layernorm";
+    public static final String VISUAL_PROJECTION = "visual_projection";
+
+    /**
+     * One encoder layer.
+     *
+     * @param qkv q_proj, k_proj and v_proj fused into one {@code [3·D, D]} layer (q rows, then k, then v)
+     */
+    public record Layer(LayerNorm layerNorm1, Linear qkv, Linear outProj, LayerNorm layerNorm2, Linear fc1,
+                        Linear fc2) {
+    }
+
+    /**
+     * Loads from a loader positioned at the checkpoint root ({@code vision_model.…},
+     * {@code visual_projection.weight}); the projection only when the config says the checkpoint has one.
+     */
+    public static ClipVisionWeights load(WeightLoader root, ClipVisionConfig c) {
+        root.ignore(java.util.regex.Pattern.quote(VISION + POSITION_IDS));
+        WeightLoader w = root.scope(VISION);
+        long d = c.hiddenSize(), m = c.intermediateSize(), p = c.patchSize(), ch = c.numChannels();
+        double eps = c.layerNormEps();
+        NDArray cls = w.get(CLASS_EMBEDDING, d);
+        NDArray patch = w.get(PATCH_EMBEDDING + ".weight", d, ch, p, p);
+        Linear patchEmbedding = new Linear(patch.reshape(d, ch * p * p), null);
+        NDArray positions = w.get(POSITION_EMBEDDING + ".weight", c.tokens(), d);
+        LayerNorm pre = LayerNorm.load(w, PRE_LAYERNORM, d, eps);
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            WeightLoader l = w.scope(LAYER + i + ".");
+            layers.add(new Layer(
+                    LayerNorm.load(l, "layer_norm1", d, eps),
+                    Linear.fuse(Linear.load(l, "self_attn.q_proj", d, d), Linear.load(l, "self_attn.k_proj", d, d),
+                            Linear.load(l, "self_attn.v_proj", d, d)),
+                    Linear.load(l, "self_attn.out_proj", d, d),
+                    LayerNorm.load(l, "layer_norm2", d, eps),
+                    Linear.load(l, "mlp.fc1", m, d),
+                    Linear.load(l, "mlp.fc2", d, m)));
+        }
+        LayerNorm post = LayerNorm.load(w, POST_LAYERNORM, d, eps);
+        Linear projection = c.withProjection()
+                ? Linear.loadWithoutBias(root, VISUAL_PROJECTION, c.projectionDim(), d) : null;
+        return new ClipVisionWeights(cls, patchEmbedding, positions, pre, List.copyOf(layers), post, projection);
+    }
+}
