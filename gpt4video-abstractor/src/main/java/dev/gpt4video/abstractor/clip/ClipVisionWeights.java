@@ -6,7 +6,9 @@ import dev.gpt4video.abstractor.nn.Linear;
 import dev.gpt4video.core.checkpoint.WeightLoader;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The tensors of a Hugging Face {@code CLIPVisionModel} / {@code CLIPVisionModelWithProjection}
@@ -67,5 +69,37 @@ public record ClipVisionWeights(NDArray classEmbedding, Linear patchEmbedding, N
         Linear projection = c.withProjection()
                 ? Linear.loadWithoutBias(root, VISUAL_PROJECTION, c.projectionDim(), d) : null;
         return new ClipVisionWeights(cls, patchEmbedding, positions, pre, List.copyOf(layers), post, projection);
+    }
+
+    /** Every tensor with its shape (for writing random checkpoints; loading checks the same shapes). */
+    public static Map<String, long[]> shapes(ClipVisionConfig c) {
+        long d = c.hiddenSize(), m = c.intermediateSize(), p = c.patchSize();
+        Map<String, long[]> s = new LinkedHashMap<>();
+        s.put(VISION + CLASS_EMBEDDING, new long[] {d});
+        s.put(VISION + PATCH_EMBEDDING + ".weight", new long[] {d, c.numChannels(), p, p});
+        s.put(VISION + POSITION_EMBEDDING + ".weight", new long[] {c.tokens(), d});
+        s.put(VISION + PRE_LAYERNORM + ".weight", new long[] {d});
+        s.put(VISION + PRE_LAYERNORM + ".bias", new long[] {d});
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            String l = VISION + LAYER + i + ".";
+            for (String proj : new String[] {"q_proj", "k_proj", "v_proj", "out_proj"}) {
+                s.put(l + "self_attn." + proj + ".weight", new long[] {d, d});
+                s.put(l + "self_attn." + proj + ".bias", new long[] {d});
+            }
+            for (String ln : new String[] {"layer_norm1", "layer_norm2"}) {
+                s.put(l + ln + ".weight", new long[] {d});
+                s.put(l + ln + ".bias", new long[] {d});
+            }
+            s.put(l + "mlp.fc1.weight", new long[] {m, d});
+            s.put(l + "mlp.fc1.bias", new long[] {m});
+            s.put(l + "mlp.fc2.weight", new long[] {d, m});
+            s.put(l + "mlp.fc2.bias", new long[] {d});
+        }
+        s.put(VISION + POST_LAYERNORM + ".weight", new long[] {d});
+        s.put(VISION + POST_LAYERNORM + ".bias", new long[] {d});
+        if (c.withProjection()) {
+            s.put(VISUAL_PROJECTION + ".weight", new long[] {c.projectionDim(), d});
+        }
+        return s;
     }
 }

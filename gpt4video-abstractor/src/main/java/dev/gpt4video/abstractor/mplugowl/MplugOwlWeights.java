@@ -6,7 +6,9 @@ import dev.gpt4video.abstractor.nn.Linear;
 import dev.gpt4video.core.checkpoint.WeightLoader;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The tensor names of mPLUG-Owl's video visual stack ({@code MplugOwlVisionModel} under
@@ -144,5 +146,69 @@ public final class MplugOwlWeights {
         return new Abstractor(queries, temporalQueries, List.copyOf(layers),
                 Linear.load(a, VISUAL_FC, out, d), Linear.load(a, TEMPORAL_VISUAL_FC, out, d),
                 a.get(VIT_EOS, 1, 1, out));
+    }
+
+    /**
+     * Every tensor of the visual stack with its shape, in the order above (for writing random
+     * checkpoints of a given size; loading checks the same shapes).
+     */
+    public static Map<String, long[]> shapes(MplugOwlConfig config) {
+        MplugOwlVisionConfig c = config.visionConfig();
+        long d = c.hiddenSize(), m = c.intermediateSize(), p = c.patchSize(), tw = c.temporalWidth();
+        Map<String, long[]> s = new LinkedHashMap<>();
+        s.put(VISION + CLS_TOKEN, new long[] {1, 1, d});
+        s.put(VISION + PATCH_EMBED + ".weight", new long[] {d, c.numChannels(), p, p});
+        s.put(VISION + POSITION_EMBEDDING, new long[] {1, c.tokens(), d});
+        layerNorm(s, VISION + PRE_LAYERNORM, d);
+        for (int i = 0; i < c.numHiddenLayers(); i++) {
+            String l = VISION + VISION_LAYER + i + ".";
+            layerNorm(s, l + "temporal.ln", d);
+            s.put(l + "temporal.down_proj.weight", new long[] {tw, d, 1, 1, 1});
+            s.put(l + "temporal.down_proj.bias", new long[] {tw});
+            s.put(l + "temporal.conv.weight", new long[] {tw, 1, 3, 1, 1});
+            s.put(l + "temporal.conv.bias", new long[] {tw});
+            s.put(l + "temporal.up_proj.weight", new long[] {d, tw, 1, 1, 1});
+            s.put(l + "temporal.up_proj.bias", new long[] {d});
+            layerNorm(s, l + "input_layernorm", d);
+            linear(s, l + "self_attn.query_key_value", 3 * d, d);
+            linear(s, l + "self_attn.dense", d, d);
+            layerNorm(s, l + "post_attention_layernorm", d);
+            linear(s, l + "mlp.fc1", m, d);
+            linear(s, l + "mlp.fc2", d, m);
+        }
+        layerNorm(s, VISION + POST_LAYERNORM, d);
+
+        MplugOwlAbstractorConfig a = config.visualAbstractorConfig();
+        long h = a.hiddenSize(), q = config.numQueryTokens(), w = a.swigluWidth(), out = config.llmHiddenSize();
+        s.put(QUERY_TOKENS, new long[] {1, q, h});
+        s.put(TEMPORAL_QUERY_TOKENS, new long[] {1, q, h});
+        for (int i = 0; i < a.numHiddenLayers(); i++) {
+            String l = ABSTRACTOR + ABSTRACTOR_LAYER + i + ".crossattention.";
+            layerNorm(s, l + "norm1", h);
+            layerNorm(s, l + "normk", h);
+            linear(s, l + "attention.query", h, h);
+            linear(s, l + "attention.key", h, h);
+            linear(s, l + "attention.value", h, h);
+            linear(s, l + "output.out_proj", h, h);
+            layerNorm(s, l + "output.norm2", h);
+            linear(s, l + "output.mlp.w1", w, h);
+            linear(s, l + "output.mlp.w3", w, h);
+            layerNorm(s, l + "output.mlp.ffn_ln", w);
+            linear(s, l + "output.mlp.w2", h, w);
+        }
+        linear(s, ABSTRACTOR + VISUAL_FC, out, h);
+        linear(s, ABSTRACTOR + TEMPORAL_VISUAL_FC, out, h);
+        s.put(ABSTRACTOR + VIT_EOS, new long[] {1, 1, out});
+        return s;
+    }
+
+    private static void layerNorm(Map<String, long[]> s, String name, long dim) {
+        s.put(name + ".weight", new long[] {dim});
+        s.put(name + ".bias", new long[] {dim});
+    }
+
+    private static void linear(Map<String, long[]> s, String name, long out, long in) {
+        s.put(name + ".weight", new long[] {out, in});
+        s.put(name + ".bias", new long[] {out});
     }
 }

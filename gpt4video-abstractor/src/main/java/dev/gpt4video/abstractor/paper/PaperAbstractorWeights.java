@@ -6,7 +6,9 @@ import dev.gpt4video.abstractor.nn.Linear;
 import dev.gpt4video.core.checkpoint.WeightLoader;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Tensor names of the paper-mode abstractor (our own; no published checkpoint uses this layout).
@@ -75,5 +77,37 @@ public record PaperAbstractorWeights(NDArray spatialQueryTokens, NDArray tempora
                     Linear.load(l, FC2, d, m)));
         }
         return List.copyOf(layers);
+    }
+
+    /** Every tensor with its shape (for writing random checkpoints; loading checks the same shapes). */
+    public static Map<String, long[]> shapes(PaperAbstractorConfig c) {
+        long d = c.hiddenSize(), m = c.intermediateSize(), q = c.numQueryTokens();
+        Map<String, long[]> s = new LinkedHashMap<>();
+        s.put(PREFIX + SPATIAL_QUERY_TOKENS, new long[] {1, q, d});
+        s.put(PREFIX + TEMPORAL_QUERY_TOKENS, new long[] {1, q, d});
+        for (String stack : new String[] {SPATIAL_LAYERS, TEMPORAL_LAYERS}) {
+            for (int i = 0; i < c.numHiddenLayers(); i++) {
+                String l = PREFIX + stack + i + ".";
+                for (String ln : new String[] {NORM_QUERY, NORM_CONTEXT}) {
+                    s.put(l + ln + ".weight", new long[] {d});
+                    s.put(l + ln + ".bias", new long[] {d});
+                }
+                for (String proj : new String[] {QUERY, KEY, VALUE, OUT}) {
+                    s.put(l + proj + ".weight", new long[] {d, d});
+                    s.put(l + proj + ".bias", new long[] {d});
+                }
+                s.put(l + NORM_MLP + ".weight", new long[] {d});
+                s.put(l + NORM_MLP + ".bias", new long[] {d});
+                s.put(l + FC1 + ".weight", new long[] {m, d});
+                s.put(l + FC1 + ".bias", new long[] {m});
+                s.put(l + FC2 + ".weight", new long[] {d, m});
+                s.put(l + FC2 + ".bias", new long[] {d});
+            }
+        }
+        s.put(PREFIX + NORM + ".weight", new long[] {d});
+        s.put(PREFIX + NORM + ".bias", new long[] {d});
+        s.put(PREFIX + PROJECTION + ".weight", new long[] {c.outputSize(), d});
+        s.put(PREFIX + PROJECTION + ".bias", new long[] {c.outputSize()});
+        return s;
     }
 }
