@@ -9,6 +9,8 @@ public enum ErrorCode {
     UNAUTHORIZED("unauthorized", 401, "authentication_error"),
     NOT_FOUND("not_found", 404, "invalid_request_error"),
     MODEL_NOT_FOUND("model_not_found", 404, "invalid_request_error"),
+    METHOD_NOT_ALLOWED("method_not_allowed", 405, "invalid_request_error"),
+    NOT_ACCEPTABLE("not_acceptable", 406, "invalid_request_error"),
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "invalid_request_error"),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "invalid_request_error"),
     CONTEXT_LENGTH_EXCEEDED("context_length_exceeded", 400, "invalid_request_error"),
