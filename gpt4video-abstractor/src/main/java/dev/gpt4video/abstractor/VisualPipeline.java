@@ -79,7 +79,7 @@ public final class VisualPipeline implements VideoEncoder {
     private static final String MPLUG_ABSTRACTOR = Pattern.quote(MplugOwlWeights.QUERY_TOKENS) + "|"
             + Pattern.quote(MplugOwlWeights.TEMPORAL_QUERY_TOKENS) + "|" + Pattern.quote(MplugOwlWeights.ABSTRACTOR) + ".*";
     private static final String PAPER_ABSTRACTOR = Pattern.quote(PaperAbstractorWeights.PREFIX) + ".*";
-    private static final String CLIP_TEXT_HALF = "text_model\\..*|text_projection\\.weight|logit_scale";
+    private static final String VISION_TOWERS = "vision_model\\..*|" + Pattern.quote(ClipVisionWeights.VISUAL_PROJECTION) + "\\.weight";
 
     private final NDManager manager;
     private final TowerKind towerKind;
@@ -102,54 +102,72 @@ public final class VisualPipeline implements VideoEncoder {
 
     /** Loads onto the runtime's device in its dtype, in a model manager of its own. */
     public static VisualPipeline load(Path dir, AbstractorMode mode, InferenceRuntime runtime) {
-        return load(dir, mode, runtime.newModelManager("vision"), runtime.dataType());
+        return load(dir, dir, mode, runtime.newModelManager("vision"), runtime.dataType());
     }
 
     /**
-     * Loads {@code dir} ({@code config.json} plus safetensors) into {@code manager}, which the
-     * pipeline then owns and closes. {@code dataType} is the compute type: float32 on CPU, float16 on GPU.
+     * Loads {@code dir} ({@code config.json} plus safetensors, holding both the tower and the
+     * abstractor, as mPLUG-Owl's checkpoint does) into {@code manager}, which the pipeline then owns
+     * and closes. {@code dataType} is the compute type: float32 on CPU, float16 on GPU.
      */
     public static VisualPipeline load(Path dir, AbstractorMode mode, NDManager manager, DataType dataType) {
-        Path configJson = dir.resolve("config.json");
-        if (!Files.isRegularFile(configJson)) {
-            manager.close();
-            throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, dir + ": no config.json");
-        }
-        try (Checkpoint ckpt = Checkpoint.open(dir)) {
-            WeightLoader w = new WeightLoader(ckpt, manager, dataType, WeightLoader.Mode.STRICT).ignore(OTHER_COMPONENTS);
-            TowerKind kind = TowerKind.detect(ckpt);
-            VisionTower tower;
-            VisualAbstractor abstractor;
-            if (kind == TowerKind.MPLUG_OWL_VIDEO) {
-                MplugOwlConfig config = MplugOwlConfig.read(configJson);
-                tower = MplugOwlVisionModel.load(w, config.visionConfig());
-                if (mode == AbstractorMode.MPLUG_OWL_VIDEO) {
-                    w.ignore(PAPER_ABSTRACTOR);
-                    abstractor = MplugOwlVisualAbstractor.load(w, config);
-                } else {
-                    w.ignore(MPLUG_ABSTRACTOR);
-                    abstractor = loadPaper(w, configJson);
-                }
-            } else {
-                if (mode == AbstractorMode.MPLUG_OWL_VIDEO) {
-                    throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, dir + ": abstractor mode mplug-owl-video needs an"
-                            + " mPLUG-Owl checkpoint (query_tokens, abstractor.*), but this one holds a CLIP vision tower;"
-                            + " use abstractor mode 'paper' with paper_abstractor.* tensors");
-                }
-                ClipVisionConfig config = ClipVisionConfig.read(configJson);
-                if (config.architectures().contains("CLIPModel")) {
-                    w.ignore(CLIP_TEXT_HALF);
-                }
-                tower = ClipVisionModel.load(w, config);
-                abstractor = loadPaper(w, configJson);
+        return load(dir, dir, mode, manager, dataType);
+    }
+
+    /**
+     * Loads the tower from {@code visionDir} and the abstractor from {@code abstractorDir} (a bundle's
+     * {@code vision} and {@code abstractor} components; the same folder for a real mPLUG-Owl
+     * checkpoint). Each folder has a {@code config.json}: the tower's config is read from the vision
+     * folder, the abstractor's from the abstractor folder. Each checkpoint is accounted for strictly.
+     */
+    public static VisualPipeline load(Path visionDir, Path abstractorDir, AbstractorMode mode, NDManager manager,
+                                      DataType dataType) {
+        boolean shared = visionDir.toAbsolutePath().normalize().equals(abstractorDir.toAbsolutePath().normalize());
+        try (Checkpoint visionCkpt = Checkpoint.open(visionDir);
+             Checkpoint abstractorCkpt = shared ? null : Checkpoint.open(abstractorDir)) {
+            Path visionConfig = configFile(visionDir);
+            Path abstractorConfig = configFile(abstractorDir);
+            WeightLoader vw = new WeightLoader(visionCkpt, manager, dataType, WeightLoader.Mode.STRICT).ignore(OTHER_COMPONENTS);
+            WeightLoader aw = shared ? vw
+                    : new WeightLoader(abstractorCkpt, manager, dataType, WeightLoader.Mode.STRICT)
+                            .ignore(OTHER_COMPONENTS).ignore(VISION_TOWERS);
+            if (!shared) {
+                vw.ignore(MPLUG_ABSTRACTOR).ignore(PAPER_ABSTRACTOR);
             }
+            // The tensors of the abstractor mode not in use belong to another configuration, not to nobody.
+            aw.ignore(mode == AbstractorMode.MPLUG_OWL_VIDEO ? PAPER_ABSTRACTOR : MPLUG_ABSTRACTOR);
+
+            TowerKind kind = TowerKind.detect(visionCkpt);
+            if (kind == TowerKind.CLIP && mode == AbstractorMode.MPLUG_OWL_VIDEO) {
+                throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, visionDir + ": abstractor mode mplug-owl-video"
+                        + " needs mPLUG-Owl's video tower (its temporal modules), but this checkpoint holds a CLIP"
+                        + " vision tower; use abstractor mode 'paper' with paper_abstractor.* tensors");
+            }
+            VisionTower tower;
+            if (kind == TowerKind.MPLUG_OWL_VIDEO) {
+                tower = MplugOwlVisionModel.load(vw, MplugOwlConfig.read(visionConfig).visionConfig());
+            } else {
+                ClipVisionConfig config = ClipVisionConfig.read(visionConfig);
+                if (config.architectures().contains("CLIPModel")) {
+                    vw.ignore(ClipVisionWeights.TEXT_HALF);
+                }
+                tower = ClipVisionModel.load(vw, config);
+            }
+            VisualAbstractor abstractor = mode == AbstractorMode.MPLUG_OWL_VIDEO
+                    ? MplugOwlVisualAbstractor.load(aw, MplugOwlConfig.read(abstractorConfig))
+                    : PaperAbstractor.load(aw, HfConfigReader.read(abstractorConfig, "paper_abstractor_config",
+                            PaperAbstractorConfig.class));
             if (abstractor.inputSize() != tower.hiddenSize()) {
-                throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, dir + ": the abstractor reads width "
+                throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, abstractorConfig + ": the abstractor reads width "
                         + abstractor.inputSize() + " but the vision tower produces " + tower.hiddenSize());
             }
-            w.finish();
-            String description = kind.name().toLowerCase(Locale.ROOT) + "+" + mode.settingName() + " " + dataType + " "
-                    + dir.toAbsolutePath().normalize() + " " + identity(configJson) + " " + identity(ckpt.source());
+            vw.finish();
+            if (!shared) {
+                aw.finish();
+            }
+            String description = kind.name().toLowerCase(Locale.ROOT) + "+" + mode.settingName() + " " + dataType
+                    + " " + identity(visionConfig) + " " + identity(visionCkpt.source())
+                    + (shared ? "" : " " + identity(abstractorConfig) + " " + identity(abstractorCkpt.source()));
             return new VisualPipeline(manager, kind, mode, tower, abstractor, dataType, description);
         } catch (RuntimeException e) {
             manager.close();
@@ -157,19 +175,23 @@ public final class VisualPipeline implements VideoEncoder {
         }
     }
 
+    private static Path configFile(Path dir) {
+        Path configJson = dir.resolve("config.json");
+        if (!Files.isRegularFile(configJson)) {
+            throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, dir + ": no config.json");
+        }
+        return configJson;
+    }
+
     /** Size and modification time, so a checkpoint replaced in place gets a new fingerprint. */
     private static String identity(Path file) {
         try {
-            return Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
+            return file.toAbsolutePath().normalize() + ":" + Files.size(file) + ":" + Files.getLastModifiedTime(file).toMillis();
         } catch (java.io.IOException e) {
             return "?";
         }
     }
 
-    private static PaperAbstractor loadPaper(WeightLoader w, Path configJson) {
-        PaperAbstractorConfig config = HfConfigReader.read(configJson, "paper_abstractor_config", PaperAbstractorConfig.class);
-        return PaperAbstractor.load(w, config);
-    }
 
     /**
      * Encodes {@code [B,3,T,H,W]} videos or {@code [B,3,H,W]} images into

@@ -3,6 +3,7 @@ package dev.gpt4video.abstractor.clip;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.gpt4video.abstractor.VisionTower;
@@ -11,8 +12,10 @@ import dev.gpt4video.abstractor.nn.HiddenActivation;
 import dev.gpt4video.abstractor.nn.Scoped;
 import dev.gpt4video.core.ErrorCode;
 import dev.gpt4video.core.Gpt4VideoException;
+import dev.gpt4video.core.checkpoint.Checkpoint;
 import dev.gpt4video.core.checkpoint.WeightLoader;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,6 +61,24 @@ public final class ClipVisionModel implements VisionTower {
     /** Loads the weights through {@code root} (positioned at the checkpoint root); call {@code finish()} after. */
     public static ClipVisionModel load(WeightLoader root, ClipVisionConfig config) {
         return new ClipVisionModel(config, ClipVisionWeights.load(root, config), root.dataType());
+    }
+
+    /**
+     * Loads a CLIP vision checkpoint folder ({@code config.json} + safetensors) strictly into
+     * {@code manager}: every tensor must be used, except {@code position_ids} and, for a full
+     * {@code CLIPModel}, the text half.
+     */
+    public static ClipVisionModel load(Path dir, NDManager manager, DataType dataType) {
+        ClipVisionConfig config = ClipVisionConfig.read(dir.resolve("config.json"));
+        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+            WeightLoader w = new WeightLoader(ckpt, manager, dataType, WeightLoader.Mode.STRICT);
+            if (config.architectures().contains("CLIPModel")) {
+                w.ignore(ClipVisionWeights.TEXT_HALF);
+            }
+            ClipVisionModel model = load(w, config);
+            w.finish();
+            return model;
+        }
     }
 
     public ClipVisionConfig config() {

@@ -29,6 +29,8 @@ public record ClipVisionWeights(NDArray classEmbedding, Linear patchEmbedding, N
     public static final String LAYER = "encoder.layers.";
     public static final String POST_LAYERNORM = "post_layernorm";
     public static final String VISUAL_PROJECTION = "visual_projection";
+    /** A full {@code CLIPModel} checkpoint's text half (a regex): another component's tensors, not the tower's. */
+    public static final String TEXT_HALF = "text_model\\..*|text_projection\\.weight|logit_scale";
 
     /**
      * One encoder layer.
