@@ -12,7 +12,7 @@ export JAVA_HOME
 # One reactor build: packages core and the abstractor and writes the abstractor's classpath (core
 # from its freshly built jar, so nothing is installed into ~/.m2).
 ./mvnw -B -q -pl gpt4video-abstractor -am -DskipTests package dependency:build-classpath \
-  -Dmdep.outputFile=target/classpath.txt >/dev/null
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >/dev/null
 cp=$(cat gpt4video-abstractor/target/classpath.txt)
 cd - >/dev/null
 exec "$JAVA_HOME/bin/java" -Xmx4g -Dai.djl.offline=true --enable-native-access=ALL-UNNAMED \
