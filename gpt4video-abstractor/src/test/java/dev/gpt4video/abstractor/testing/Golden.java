@@ -82,6 +82,7 @@ public final class Golden {
 
     public static void assertClose(String what, JsonNode expected, NDArray actual, double tolerance) {
         double diff = maxAbsDiff(expected, actual);
+        // -Dgolden.print=true lists every comparison with its difference (for reporting tolerances)
         if (Boolean.getBoolean("golden.print")) {
             System.out.printf("%-50s %.3g%n", what, diff);
         }
