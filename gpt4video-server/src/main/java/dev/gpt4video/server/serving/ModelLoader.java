@@ -7,6 +7,8 @@ import dev.gpt4video.core.bundle.ModelManifest;
 import dev.gpt4video.core.safety.PermissiveSafetyGate;
 import dev.gpt4video.core.safety.SafetyGate;
 import dev.gpt4video.core.t2v.TextToVideoBackend;
+import dev.gpt4video.server.chat.LanguageEngine;
+import dev.gpt4video.server.chat.VideoUnderstanding;
 import dev.gpt4video.server.metrics.ServerMetrics;
 import dev.gpt4video.t2v.jobs.ArtifactStore;
 import dev.gpt4video.t2v.jobs.BackendGallery;
@@ -42,7 +44,9 @@ public class ModelLoader {
         try {
             SafetyGate safety = safetyGate(manifest);
             VideoJobManager videos = videoJobs(manifest, safety, owned);
-            return new ServingModel(manifest, safety, videos, owned);
+            LanguageEngine language = languageEngine(manifest, owned);
+            VideoUnderstanding vision = null;
+            return new ServingModel(manifest, language, vision, safety, videos, owned);
         } catch (RuntimeException e) {
             for (int i = owned.size() - 1; i >= 0; i--) {
                 try {
@@ -53,6 +57,10 @@ public class ModelLoader {
             }
             throw e;
         }
+    }
+
+    private LanguageEngine languageEngine(ModelManifest manifest, List<AutoCloseable> owned) {
+        return null;
     }
 
     private SafetyGate safetyGate(ModelManifest manifest) {

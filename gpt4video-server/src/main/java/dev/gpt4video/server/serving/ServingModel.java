@@ -2,12 +2,15 @@ package dev.gpt4video.server.serving;
 
 import dev.gpt4video.core.bundle.ModelManifest;
 import dev.gpt4video.core.safety.SafetyGate;
+import dev.gpt4video.server.chat.LanguageEngine;
+import dev.gpt4video.server.chat.VideoUnderstanding;
 import dev.gpt4video.t2v.jobs.VideoJobManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything the server answers with once a manifest is loaded: the safety gate and the
@@ -18,12 +21,17 @@ public final class ServingModel implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServingModel.class);
 
     private final ModelManifest manifest;
+    private final LanguageEngine language;
+    private final VideoUnderstanding vision;
     private final SafetyGate safety;
     private final VideoJobManager videos;
     private final List<AutoCloseable> owned;
 
-    ServingModel(ModelManifest manifest, SafetyGate safety, VideoJobManager videos, List<AutoCloseable> owned) {
+    ServingModel(ModelManifest manifest, LanguageEngine language, VideoUnderstanding vision, SafetyGate safety,
+                 VideoJobManager videos, List<AutoCloseable> owned) {
         this.manifest = manifest;
+        this.language = language;
+        this.vision = vision;
         this.safety = safety;
         this.videos = videos;
         this.owned = new ArrayList<>(owned);
@@ -35,6 +43,16 @@ public final class ServingModel implements AutoCloseable {
 
     public ModelManifest manifest() {
         return manifest;
+    }
+
+    /** The language model, absent for a bundle that only generates videos. */
+    public Optional<LanguageEngine> language() {
+        return Optional.ofNullable(language);
+    }
+
+    /** The video pipeline, absent for a text-only model. */
+    public Optional<VideoUnderstanding> vision() {
+        return Optional.ofNullable(vision);
     }
 
     public SafetyGate safety() {
