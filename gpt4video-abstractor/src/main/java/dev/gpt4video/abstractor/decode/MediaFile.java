@@ -59,7 +59,6 @@ import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_context;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_find_stream_info;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_open_input;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_seek_file;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EAGAIN;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EXIT;
@@ -74,7 +73,9 @@ import static org.bytedeco.ffmpeg.global.avutil.av_display_rotation_get;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_unref;
+import static org.bytedeco.ffmpeg.global.avutil.av_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_log_set_level;
+import static org.bytedeco.ffmpeg.global.avutil.av_malloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.avutil.av_strerror;
 import static org.bytedeco.ffmpeg.global.swscale.sws_freeContext;
@@ -130,6 +131,7 @@ final class MediaFile implements AutoCloseable {
     private final int swsFlags;
     private final int decoderThreads;
 
+    private AVInputFormat format;
     private AVFormatContext fmt;
     private long sessionKey;
     private AVStream stream;
@@ -170,36 +172,9 @@ final class MediaFile implements AutoCloseable {
             throw new Gpt4VideoException(ErrorCode.VIDEO_TOO_LARGE,
                     "the video file is " + size + " bytes; the limit is " + limits.maxFileBytes());
         }
-        AVInputFormat format = recognise(size);
+        format = recognise(size);
         String formatName = format.name().getString();
-
-        AVFormatContext ctx = avformat_alloc_context();
-        if (ctx == null || ctx.isNull()) {
-            throw new OutOfMemoryError("avformat_alloc_context");
-        }
-        sessionKey = ctx.address();
-        SESSIONS.put(sessionKey, session);
-        AVIOInterruptCB cb = new AVIOInterruptCB();
-        cb.callback(INTERRUPT);
-        cb.opaque(ctx);
-        ctx.interrupt_callback(cb);
-        cb.close();
-
-        AVDictionary options = new AVDictionary(null);
-        av_dict_set(options, "protocol_whitelist", "file", 0);
-        int ret;
-        try {
-            ret = avformat_open_input(ctx, path.toAbsolutePath().toString(), format, options);
-        } finally {
-            av_dict_free(options);
-        }
-        if (ret < 0) {
-            // avformat_open_input frees the context on failure.
-            session.checkAborted();
-            throw new Gpt4VideoException(ErrorCode.VIDEO_DECODE_FAILED,
-                    "cannot read the " + formatName + " container (" + error(ret) + "); the file may be truncated or corrupt");
-        }
-        fmt = ctx;
+        openDemuxer();
 
         streamIndex = findVideoStream();
         if (streamIndex < 0) {
@@ -241,6 +216,39 @@ final class MediaFile implements AutoCloseable {
                     "the video has " + frameCount + " frames; the limit is " + limits.maxFrames());
         }
         return probe;
+    }
+
+    /** Opens the demuxer on the recognised format, wired to the session's interrupt callback. */
+    private void openDemuxer() {
+        AVFormatContext ctx = avformat_alloc_context();
+        if (ctx == null || ctx.isNull()) {
+            throw new OutOfMemoryError("avformat_alloc_context");
+        }
+        sessionKey = ctx.address();
+        SESSIONS.put(sessionKey, session);
+        AVIOInterruptCB cb = new AVIOInterruptCB();
+        cb.callback(INTERRUPT);
+        cb.opaque(ctx);
+        ctx.interrupt_callback(cb);
+        cb.close();
+
+        AVDictionary options = new AVDictionary(null);
+        av_dict_set(options, "protocol_whitelist", "file", 0);
+        int ret;
+        try {
+            ret = avformat_open_input(ctx, path.toAbsolutePath().toString(), format, options);
+        } finally {
+            av_dict_free(options);
+        }
+        if (ret < 0) {
+            // avformat_open_input frees the context on failure.
+            SESSIONS.remove(sessionKey);
+            sessionKey = 0;
+            session.checkAborted();
+            throw new Gpt4VideoException(ErrorCode.VIDEO_DECODE_FAILED, "cannot read the " + format.name().getString()
+                    + " container (" + error(ret) + "); the file may be truncated or corrupt");
+        }
+        fmt = ctx;
     }
 
     /** Probes the first bytes with FFmpeg's content sniffers (the file name plays no part). */
@@ -548,22 +556,30 @@ final class MediaFile implements AutoCloseable {
     RgbImage decodeAt(long target, int width, int height) {
         boolean seek = decoderDrained || lastDecodedPts == Long.MIN_VALUE || target <= lastDecodedPts
                 || keyframeBetween(lastDecodedPts, target);
-        if (seek) {
-            seekBefore(target);
-        }
-        RgbImage img = decodeForward(target, width, height);
-        if (img == null && seek) {
-            // The seek landed after the target (a sparse or wrong index): start over from the beginning.
-            seekToStart();
-            img = decodeForward(target, width, height);
-        } else if (img == null) {
-            seekBefore(target);
-            img = decodeForward(target, width, height);
-            if (img == null) {
-                seekToStart();
-                img = decodeForward(target, width, height);
+        if (!seek) {
+            RgbImage img = decodeForward(target, width, height, false);
+            if (img != null) {
+                return img;
             }
         }
+        // Some demuxers (MPEG-TS, files without an index) seek by approximate timestamps and can land
+        // after the target; back off further each time, then start over from the first byte.
+        long oneSecond = Math.max(1, Math.round(1 / av_q2d(stream.time_base())));
+        long back = 0;
+        for (int attempt = 0; attempt < 4; attempt++) {
+            if (!seekBefore(target - back)) {
+                break;
+            }
+            RgbImage img = decodeForward(target, width, height, false);
+            if (img != null) {
+                return img;
+            }
+            back = back == 0 ? oneSecond : back * 4;
+        }
+        restart();
+        // From the first packet there is nothing earlier to go back to: a stream whose first decodable
+        // frame is already past the target (leading frames that reference a missing GOP) gives that frame.
+        RgbImage img = decodeForward(target, width, height, true);
         if (img == null) {
             throw new Gpt4VideoException(ErrorCode.VIDEO_DECODE_FAILED,
                     "could not decode the frame at " + String.format("%.3f", seconds(target)) + " s");
@@ -577,23 +593,30 @@ final class MediaFile implements AutoCloseable {
         return last >= 0 && keyframePts[last] > after;
     }
 
-    private void seekBefore(long target) {
+    private boolean seekBefore(long target) {
         int ret = av_seek_frame(fmt, streamIndex, target, AVSEEK_FLAG_BACKWARD);
-        if (ret < 0) {
-            seekToStart();
-            return;
-        }
-        resetDecoder();
-    }
-
-    private void seekToStart() {
-        int ret = avformat_seek_file(fmt, streamIndex, Long.MIN_VALUE, framePts[0], framePts[0], 0);
-        if (ret < 0) {
-            ret = av_seek_frame(fmt, streamIndex, framePts[0], AVSEEK_FLAG_BACKWARD);
-        }
         session.checkAborted();
         if (ret < 0) {
-            throw new Gpt4VideoException(ErrorCode.VIDEO_DECODE_FAILED, "cannot seek in the video (" + error(ret) + ")");
+            return false;
+        }
+        resetDecoder();
+        return true;
+    }
+
+    /** Reopens the demuxer, which always reads from the first packet; the decoder is kept and flushed. */
+    private void restart() {
+        avformat_close_input(fmt);
+        fmt = null;
+        SESSIONS.remove(sessionKey);
+        sessionKey = 0;
+        openDemuxer();
+        findStreamInfo();
+        session.checkAborted();
+        stream = fmt.streams(streamIndex);
+        for (int i = 0; i < fmt.nb_streams(); i++) {
+            if (i != streamIndex) {
+                fmt.streams(i).discard(AVDISCARD_ALL);
+            }
         }
         resetDecoder();
     }
@@ -608,7 +631,7 @@ final class MediaFile implements AutoCloseable {
      * Decodes on until a frame at or after {@code target} comes out. Returns null when the first frame
      * out is already past the target (a bad seek), or when the stream ends without reaching it.
      */
-    private RgbImage decodeForward(long target, int width, int height) {
+    private RgbImage decodeForward(long target, int width, int height, boolean acceptLater) {
         boolean first = lastDecodedPts == Long.MIN_VALUE;
         RgbImage lastBefore = null;
         while (true) {
@@ -623,7 +646,7 @@ final class MediaFile implements AutoCloseable {
                     boolean wasFirst = first;
                     first = false;
                     lastDecodedPts = t;
-                    if (t == target || (t > target && !wasFirst)) {
+                    if (t == target || (t > target && (!wasFirst || acceptLater))) {
                         return toRgb(frame, width, height);
                     }
                     if (t > target) {
@@ -695,22 +718,38 @@ final class MediaFile implements AutoCloseable {
             throw new Gpt4VideoException(ErrorCode.VIDEO_DECODE_FAILED,
                     "cannot convert frames of pixel format " + f.format() + " to RGB");
         }
-        long bytes = 3L * sw * sh;
+        // swscale's SIMD paths assume 64-byte aligned rows; with a tight stride the tail pixels of a
+        // row take a different path (seen: full-range YUV converted as limited range), so convert into
+        // aligned rows and copy them out.
+        int stride = (3 * sw + 63) & ~63;
+        long bytes = (long) stride * sh;
         if (rgbBuffer == null || rgbBuffer.capacity() < bytes) {
-            if (rgbBuffer != null) {
-                rgbBuffer.close();
+            freeRgbBuffer();
+            Pointer p = av_malloc(bytes + 64);
+            if (p == null || p.isNull()) {
+                throw new OutOfMemoryError("av_malloc " + bytes);
             }
-            rgbBuffer = new BytePointer(bytes + 64);
+            rgbBuffer = new BytePointer(p).capacity(bytes + 64);
         }
         try (PointerPointer<BytePointer> dst = new PointerPointer<>(4);
              IntPointer dstStride = new IntPointer(4)) {
             dst.put(0, rgbBuffer);
-            dstStride.put(0, 3 * sw);
+            dstStride.put(0, stride);
             sws_scale(sws, f.data(), f.linesize(), 0, fh, dst, dstStride);
         }
-        byte[] rgb = new byte[(int) bytes];
-        rgbBuffer.position(0).get(rgb);
+        byte[] rgb = new byte[3 * sw * sh];
+        for (int y = 0; y < sh; y++) {
+            rgbBuffer.position((long) y * stride).get(rgb, y * 3 * sw, 3 * sw);
+        }
+        rgbBuffer.position(0);
         return Rotation.rotate(new RgbImage(sw, sh, rgb), rot);
+    }
+
+    private void freeRgbBuffer() {
+        if (rgbBuffer != null) {
+            av_free(rgbBuffer.position(0));
+            rgbBuffer = null;
+        }
     }
 
     private static String error(int code) {
@@ -741,10 +780,7 @@ final class MediaFile implements AutoCloseable {
             sws_freeContext(sws);
             sws = null;
         }
-        if (rgbBuffer != null) {
-            rgbBuffer.close();
-            rgbBuffer = null;
-        }
+        freeRgbBuffer();
         if (fmt != null) {
             avformat_close_input(fmt);
             fmt = null;
