@@ -176,6 +176,11 @@ final class MediaFile implements AutoCloseable {
         String formatName = format.name().getString();
         openDemuxer();
 
+        if (fmt.nb_streams() == 0) {
+            // Nothing usable in the header: an MP4 cut inside its index, or one with only empty tracks.
+            throw new Gpt4VideoException(ErrorCode.VIDEO_DECODE_FAILED,
+                    "the " + formatName + " file holds no streams; it is truncated or has no frames");
+        }
         streamIndex = findVideoStream();
         if (streamIndex < 0) {
             throw new Gpt4VideoException(ErrorCode.VIDEO_NO_STREAM,
@@ -294,6 +299,11 @@ final class MediaFile implements AutoCloseable {
         }
     }
 
+    /** Files currently open (for leak checks). */
+    static int openSessions() {
+        return SESSIONS.size();
+    }
+
     static boolean accepted(String demuxerName) {
         for (String part : demuxerName.split(",")) {
             if (ACCEPTED_DEMUXERS.contains(part)) {
@@ -353,6 +363,16 @@ final class MediaFile implements AutoCloseable {
         }
     }
 
+    /**
+     * FFmpeg's own {@code max_pixels} for every decoder: a guard against decompression bombs while
+     * FFmpeg probes, loose enough (4x, at least 16 Mpx) that a frame just over the limit is still
+     * measured and reported as too large, and that decoders which check their padded buffer size are not
+     * refused. The exact limit is checked on every header and every decoded frame.
+     */
+    private long pixelGuard() {
+        return Math.min(Math.max(4 * limits.maxPixels(), 16L << 20), Integer.MAX_VALUE);
+    }
+
     private void findStreamInfo() {
         int n = fmt.nb_streams();
         PointerPointer<AVDictionary> perStream = new PointerPointer<>(n);
@@ -360,7 +380,7 @@ final class MediaFile implements AutoCloseable {
         try {
             for (int i = 0; i < n; i++) {
                 dicts[i] = new AVDictionary(null);
-                av_dict_set(dicts[i], "max_pixels", Long.toString(Math.min(limits.maxPixels(), Integer.MAX_VALUE)), 0);
+                av_dict_set(dicts[i], "max_pixels", Long.toString(pixelGuard()), 0);
                 perStream.put(i, dicts[i]);
             }
             int ret = avformat_find_stream_info(fmt, perStream);
@@ -536,7 +556,7 @@ final class MediaFile implements AutoCloseable {
         codec.pkt_timebase(stream.time_base());
         codec.thread_count(decoderThreads);
         AVDictionary options = new AVDictionary(null);
-        av_dict_set(options, "max_pixels", Long.toString(Math.min(limits.maxPixels(), Integer.MAX_VALUE)), 0);
+        av_dict_set(options, "max_pixels", Long.toString(pixelGuard()), 0);
         try {
             ret = avcodec_open2(codec, dec, options);
         } finally {
