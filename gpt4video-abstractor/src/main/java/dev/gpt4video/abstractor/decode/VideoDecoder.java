@@ -47,10 +47,15 @@ public final class VideoDecoder {
         /** The {@code scale} filter default of FFmpeg 4.x and earlier. */
         BILINEAR(SWS_BILINEAR);
 
-        final int swsFlags;
+        private final int swsFlags;
 
         Scaler(int swsFlags) {
             this.swsFlags = swsFlags;
+        }
+
+        /** The libswscale flag ({@code SWS_BICUBIC} / {@code SWS_BILINEAR}). */
+        public int swsFlags() {
+            return swsFlags;
         }
     }
 
@@ -103,7 +108,7 @@ public final class VideoDecoder {
     public VideoProbe probe(Path video) {
         Objects.requireNonNull(video, "video");
         return underDeadline(session -> {
-            try (MediaFile file = new MediaFile(video, limits, session, scaler.swsFlags, decoderThreads)) {
+            try (MediaFile file = new MediaFile(video, limits, session, scaler.swsFlags(), decoderThreads)) {
                 return file.open();
             }
         });
@@ -140,7 +145,7 @@ public final class VideoDecoder {
                     + limits.maxDimension() + ", got " + width + "x" + height);
         }
         return underDeadline(session -> {
-            try (MediaFile file = new MediaFile(video, limits, session, scaler.swsFlags, decoderThreads)) {
+            try (MediaFile file = new MediaFile(video, limits, session, scaler.swsFlags(), decoderThreads)) {
                 VideoProbe probe = file.open();
                 int total = file.scanFrames();
                 int[] indices = FrameSampler.indices(total, numFrames);
