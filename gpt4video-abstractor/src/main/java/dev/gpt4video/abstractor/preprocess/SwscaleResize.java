@@ -50,8 +50,17 @@ public final class SwscaleResize {
             BytePointer s = new BytePointer(srcMem).capacity((long) srcStride * sh + 64);
             BytePointer d = new BytePointer(dstMem).capacity((long) dstStride * height + 64);
             byte[] px = in.pixels();
+            // Rows are padded with copies of their last pixel: swscale's horizontal filter reads a few
+            // pixels past the right edge for some widths, and zero padding would darken the last column.
+            byte[] row = new byte[srcStride];
             for (int y = 0; y < sh; y++) {
-                s.position((long) y * srcStride).put(px, y * 3 * sw, 3 * sw);
+                System.arraycopy(px, y * 3 * sw, row, 0, 3 * sw);
+                for (int x = 3 * sw; x + 2 < srcStride; x += 3) {
+                    row[x] = row[3 * sw - 3];
+                    row[x + 1] = row[3 * sw - 2];
+                    row[x + 2] = row[3 * sw - 1];
+                }
+                s.position((long) y * srcStride).put(row, 0, srcStride);
             }
             s.position(0);
             src.put(0, s);
