@@ -33,6 +33,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_ALL;
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_DEFAULT;
+import static org.bytedeco.ffmpeg.global.avcodec.AVDISCARD_NONREF;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_DATA_DISPLAYMATRIX;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_CORRUPT;
 import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_KEY;
@@ -697,6 +699,9 @@ final class MediaFile implements AutoCloseable {
                 continue;
             }
             try {
+                // Frames before the target that nothing else references need not be decoded at all.
+                long pts = packet.pts();
+                codec.skip_frame(pts != AV_NOPTS_VALUE && pts < target ? AVDISCARD_NONREF : AVDISCARD_DEFAULT);
                 int sent = avcodec_send_packet(codec, packet);
                 session.checkAborted();
                 if (sent < 0 && sent != AVERROR_EAGAIN()) {
