@@ -3,6 +3,7 @@ package dev.gpt4video.abstractor.decode;
 import dev.gpt4video.core.ErrorCode;
 import dev.gpt4video.core.Gpt4VideoException;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -181,12 +182,12 @@ public final class VideoDecoder {
 
     /** {@link #sample(Path, int)} of bytes in memory (written to a temporary file: FFmpeg needs to seek). */
     public DecodedFrames sample(byte[] video, int numFrames) {
-        return sample(new java.io.ByteArrayInputStream(video), numFrames);
+        return sample(new ByteArrayInputStream(video), numFrames);
     }
 
     /** {@link #sample(Path, int, int, int)} of bytes in memory. */
     public DecodedFrames sample(byte[] video, int numFrames, int width, int height) {
-        return sample(new java.io.ByteArrayInputStream(video), numFrames, width, height);
+        return sample(new ByteArrayInputStream(video), numFrames, width, height);
     }
 
     private <T> T underDeadline(Function<DecodeSession, T> work) {
