@@ -1,5 +1,6 @@
 package dev.gpt4video.server.serving;
 
+import dev.gpt4video.abstractor.decode.VideoDecoder;
 import dev.gpt4video.server.files.FileStore;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -10,5 +11,11 @@ public class ServingConfiguration {
     @Bean
     public FileStore fileStore(StorageProperties storage) {
         return new FileStore(storage.dir().resolve("files"), storage.maxUploadSize().toBytes());
+    }
+
+    /** FFmpeg decoding with the default limits (size, duration, frame size, decode deadline). */
+    @Bean
+    public VideoDecoder videoDecoder() {
+        return new VideoDecoder();
     }
 }
