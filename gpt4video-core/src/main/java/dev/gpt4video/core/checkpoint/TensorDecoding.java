@@ -20,13 +20,17 @@ final class TensorDecoding {
         switch (info.dtype()) {
             case F32 -> b.asFloatBuffer().get(out);
             case F16 -> {
+                short[] h = new short[n];
+                b.asShortBuffer().get(h);
                 for (int i = 0; i < n; i++) {
-                    out[i] = FloatFormats.f16ToFloat(b.getShort(2 * i));
+                    out[i] = FloatFormats.f16ToFloat(h[i]);
                 }
             }
             case BF16 -> {
+                short[] h = new short[n];
+                b.asShortBuffer().get(h);
                 for (int i = 0; i < n; i++) {
-                    out[i] = FloatFormats.bf16ToFloat(b.getShort(2 * i));
+                    out[i] = FloatFormats.bf16ToFloat(h[i]);
                 }
             }
             case F64 -> {
@@ -37,6 +41,20 @@ final class TensorDecoding {
             default -> throw CheckpointException.invalid(info.file(), info.name(),
                     "is " + info.dtype() + ", not a floating type");
         }
+        return out;
+    }
+
+    /** bfloat16 widened to float32 bit patterns, straight into an engine-ready buffer. */
+    private static ByteBuffer bf16ToF32(TensorInfo info, ByteBuffer bytes) {
+        int n = Math.toIntExact(info.elementCount());
+        short[] h = new short[n];
+        bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(h);
+        int[] bits = new int[n];
+        for (int i = 0; i < n; i++) {
+            bits[i] = (h[i] & 0xffff) << 16;
+        }
+        ByteBuffer out = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
+        out.asIntBuffer().put(bits);
         return out;
     }
 
@@ -53,10 +71,19 @@ final class TensorDecoding {
         if (target == null || target == source.dataType()) {
             return copyIntoEngine(manager, bytes, shape, source.dataType());
         }
-        if (source.isFloating() && target.isFloating()) {
+        if (source == DType.BF16) {
+            NDArray widened = copyIntoEngine(manager, bf16ToF32(info, bytes), shape, DataType.FLOAT32);
+            if (target == DataType.FLOAT32) {
+                return widened;
+            }
+            try (widened) {
+                return widened.toType(target, true);
+            }
+        }
+        if (source == DType.F64 && target.isFloating()) {
             return copyIntoEngine(manager, encodeFloats(toFloats(info, bytes), target, info), shape, target);
         }
-        // Integer and boolean conversions are exact in the engine.
+        // F32 <-> F16 (and integer/boolean) conversions are exact and fast in the engine.
         try (NDArray raw = copyIntoEngine(manager, bytes, shape, source.dataType())) {
             return raw.toType(target, true);
         }
