@@ -381,10 +381,8 @@ public final class LlamaModel implements AutoCloseable {
             NDArray up = linear(g, w.up());
             x = x.add(linear(gate.mul(Activation.sigmoid(gate)).mul(up), w.down()));
         }
-        for (int i = 0; i < caches.size(); i++) {
-            caches.get(i).advance(counts[i]);
-        }
         if (!logits) {
+            advance(caches, counts);
             return null;
         }
         NDArray last;
@@ -407,7 +405,16 @@ public final class LlamaModel implements AutoCloseable {
         for (int i = 0; i < result.length; i++) {
             result[i] = Arrays.copyOfRange(flat, i * vocab, (i + 1) * vocab);
         }
+        // Only now: a step that failed part way leaves the caches as they were (rows written past
+        // their length are overwritten by the next attempt).
+        advance(caches, counts);
         return result;
+    }
+
+    private static void advance(List<KvCache> caches, int[] counts) {
+        for (int i = 0; i < caches.size(); i++) {
+            caches.get(i).advance(counts[i]);
+        }
     }
 
     private static NDArray linear(NDArray x, NDArray weight) {
