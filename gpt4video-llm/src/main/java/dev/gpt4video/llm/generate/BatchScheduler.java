@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -42,7 +43,7 @@ public final class BatchScheduler implements Scheduler {
     private final List<DecodingRun> active = new ArrayList<>();
     private final Thread loop;
     private boolean closing;
-    private volatile int running;
+    private final AtomicInteger running = new AtomicInteger();
     private volatile int sequences;
     private final AtomicLong kvUsed = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
@@ -103,8 +104,8 @@ public final class BatchScheduler implements Scheduler {
             lock.unlock();
         }
         if (wasWaiting) {
-            run.cancel();
             cancelled.incrementAndGet();
+            run.cancel();
         }
     }
 
@@ -117,7 +118,7 @@ public final class BatchScheduler implements Scheduler {
         } finally {
             lock.unlock();
         }
-        return new SchedulerStats(queued, running, sequences, kvUsed.get(), options.kvTokenBudget(),
+        return new SchedulerStats(queued, running.get(), sequences, kvUsed.get(), options.kvTokenBudget(),
                 completed.get(), cancelled.get(), failed.get(), steps.get(), generated.get());
     }
 
@@ -151,6 +152,7 @@ public final class BatchScheduler implements Scheduler {
                         waiting.poll();
                         rows += head.request.beamWidth();
                         kvUsed.addAndGet(head.kvTokens());
+                        running.incrementAndGet();
                         admitted.add(head);
                     }
                 } finally {
@@ -176,9 +178,7 @@ public final class BatchScheduler implements Scheduler {
 
     private void admit(DecodingRun run) {
         if (run.cancelRequested()) {
-            run.cancel();
-            release(run);
-            cancelled.incrementAndGet();
+            cancelRun(run);
             return;
         }
         try {
@@ -265,34 +265,40 @@ public final class BatchScheduler implements Scheduler {
             DecodingRun run = it.next();
             if (run.cancelRequested()) {
                 it.remove();
-                run.cancel();
-                release(run);
-                cancelled.incrementAndGet();
+                cancelRun(run);
             }
         }
     }
 
+    // Accounting first, completion last: whoever waits on the result sees the stats already updated.
+
     private void finishRun(DecodingRun run) {
-        run.complete();
         release(run);
         completed.incrementAndGet();
         generated.addAndGet(run.generatedCount());
+        run.complete();
+    }
+
+    private void cancelRun(DecodingRun run) {
+        release(run);
+        cancelled.incrementAndGet();
+        run.cancel();
     }
 
     private void failRun(DecodingRun run, RuntimeException e) {
         LOG.warn("generation request failed: {}", e.toString());
-        run.fail(e);
         release(run);
         failed.incrementAndGet();
+        run.fail(e);
     }
 
     private void release(DecodingRun run) {
         run.releaseCaches();
         kvUsed.addAndGet(-run.kvTokens());
+        running.decrementAndGet();
     }
 
     private void updateGauges() {
-        running = active.size();
         int n = 0;
         for (DecodingRun r : active) {
             n += r.caches().size();
@@ -311,13 +317,11 @@ public final class BatchScheduler implements Scheduler {
             lock.unlock();
         }
         for (DecodingRun run : left) {
-            run.cancel();
             cancelled.incrementAndGet();
+            run.cancel();
         }
         for (DecodingRun run : active) {
-            run.cancel();
-            release(run);
-            cancelled.incrementAndGet();
+            cancelRun(run);
         }
         active.clear();
         updateGauges();
