@@ -15,7 +15,26 @@ import dev.gpt4video.t2v.jobs.BackendGallery;
 import dev.gpt4video.t2v.jobs.VideoJobEvent;
 import dev.gpt4video.t2v.jobs.VideoJobManager;
 import dev.gpt4video.t2v.placeholder.PlaceholderBackend;
+import dev.gpt4video.abstractor.AbstractorMode;
+import dev.gpt4video.abstractor.EmbeddingCache;
+import dev.gpt4video.abstractor.VisualPipeline;
+import dev.gpt4video.abstractor.decode.VideoDecoder;
+import dev.gpt4video.core.bundle.ComponentRoles;
+import dev.gpt4video.core.chat.PromptTemplate;
+import dev.gpt4video.core.checkpoint.WeightLoader;
+import dev.gpt4video.core.runtime.InferenceRuntime;
+import dev.gpt4video.core.runtime.RuntimeOptions;
+import dev.gpt4video.llm.generate.BatchScheduler;
+import dev.gpt4video.llm.generate.SchedulerOptions;
+import dev.gpt4video.llm.llama.LlamaModel;
+import dev.gpt4video.llm.lora.LoraAdapter;
+import dev.gpt4video.llm.tokenizer.Tokenizer;
+import dev.gpt4video.server.chat.VisionEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+
+import java.nio.file.Path;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -29,23 +48,40 @@ import java.util.Map;
  */
 @Component
 public class ModelLoader {
+    private static final Logger log = LoggerFactory.getLogger(ModelLoader.class);
+
     private final StorageProperties storage;
     private final T2vProperties t2v;
+    private final LlmProperties llm;
+    private final RuntimeProperties runtimeProperties;
+    private final VideoDecoder decoder;
     private final ServerMetrics metrics;
 
-    public ModelLoader(StorageProperties storage, T2vProperties t2v, ServerMetrics metrics) {
+    public ModelLoader(StorageProperties storage, T2vProperties t2v, LlmProperties llm, RuntimeProperties runtime,
+                       VideoDecoder decoder, ServerMetrics metrics) {
         this.storage = storage;
         this.t2v = t2v;
+        this.llm = llm;
+        this.runtimeProperties = runtime;
+        this.decoder = decoder;
         this.metrics = metrics;
     }
 
     public ServingModel load(ModelManifest manifest) {
         List<AutoCloseable> owned = new ArrayList<>();
         try {
+            InferenceRuntime runtime = InferenceRuntime.create(new RuntimeOptions(null, runtimeProperties.device(),
+                    runtimeProperties.dtype()));
+            owned.add(runtime);
             SafetyGate safety = safetyGate(manifest);
             VideoJobManager videos = videoJobs(manifest, safety, owned);
-            LanguageEngine language = languageEngine(manifest, owned);
-            VideoUnderstanding vision = null;
+            VisionEngine vision = visionEngine(manifest, runtime, owned);
+            LanguageEngine language = languageEngine(manifest, runtime, vision != null, owned);
+            if (vision != null && language != null && vision.pipeline().hiddenSize() != language.hiddenSize()) {
+                throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "the abstractor produces "
+                        + vision.pipeline().hiddenSize() + "-wide embeddings but the language model is "
+                        + language.hiddenSize() + " wide");
+            }
             return new ServingModel(manifest, language, vision, safety, videos, owned);
         } catch (RuntimeException e) {
             for (int i = owned.size() - 1; i >= 0; i--) {
@@ -59,8 +95,82 @@ public class ModelLoader {
         }
     }
 
-    private LanguageEngine languageEngine(ModelManifest manifest, List<AutoCloseable> owned) {
-        return null;
+    /**
+     * Role {@code llm}, type {@code llama}: an HF LLaMA folder (options: {@code weight_prefix},
+     * {@code template}); role {@code tokenizer} (default: the LLM folder); role {@code lora}, type
+     * {@code peft-lora}: a PEFT adapter folder merged at load.
+     */
+    private LanguageEngine languageEngine(ModelManifest manifest, InferenceRuntime runtime, boolean hasVision,
+                                          List<AutoCloseable> owned) {
+        ComponentSpec spec = manifest.component(ComponentRoles.LLM).orElse(null);
+        if (spec == null) {
+            return null;
+        }
+        if (!spec.type().equals("llama")) {
+            throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "component 'llm': unknown type '" + spec.type()
+                    + "' (expected llama)");
+        }
+        Path dir = requirePath("llm", spec);
+        Object prefix = spec.options().get("weight_prefix");
+        LlamaModel base = LlamaModel.load(dir, runtime.newModelManager("llm"), runtime.dataType(),
+                new LlamaModel.LoadOptions(prefix == null ? null : prefix.toString(), WeightLoader.Mode.STRICT, manifest.name()));
+        owned.add(base);
+        LlamaModel model = base;
+        ComponentSpec lora = manifest.component(ComponentRoles.LORA).orElse(null);
+        if (lora != null) {
+            model = base.withAdapter(LoraAdapter.load(requirePath("lora", lora)), "lora");
+        }
+        Path tokenizerDir = manifest.component(ComponentRoles.TOKENIZER).map(t -> requirePath("tokenizer", t)).orElse(dir);
+        Tokenizer tokenizer = Tokenizer.load(tokenizerDir);
+        SchedulerOptions options = SchedulerOptions.defaults(model.config())
+                .withMaxBatchSize(llm.maxBatchSize()).withMaxWaiting(llm.maxWaiting());
+        if (llm.kvTokenBudget() > 0) {
+            options = options.withKvTokenBudget(llm.kvTokenBudget());
+        }
+        BatchScheduler scheduler = new BatchScheduler(model, tokenizer, options);
+        Object template = spec.options().get("template");
+        PromptTemplate prompt = PromptTemplate.named(template != null ? template.toString()
+                : hasVision ? "mplug-owl-video" : "plain");
+        LanguageEngine engine = new LanguageEngine(model, tokenizer, scheduler, prompt);
+        owned.add(scheduler);
+        metrics.schedulerGauges(manifest.name(), () -> scheduler.stats().waiting(), () -> scheduler.stats().running(),
+                () -> {
+                    var st = scheduler.stats();
+                    return st.kvTokensLimit() == 0 ? 0 : st.kvTokensUsed() / (double) st.kvTokensLimit();
+                });
+        log.info("language model {} ({} layers, hidden {}, context {}), template {}{}", dir, model.config().numHiddenLayers(),
+                model.config().hiddenSize(), model.config().maxPositionEmbeddings(), prompt.name(),
+                lora == null ? "" : ", LoRA " + lora.path());
+        return engine;
+    }
+
+    /**
+     * Role {@code vision} ({@code mplug-owl-video-vision} or {@code clip-vision}) with role
+     * {@code abstractor} (its folder; option {@code mode}: {@code mplug-owl-video} or {@code paper}).
+     */
+    private VisionEngine visionEngine(ModelManifest manifest, InferenceRuntime runtime, List<AutoCloseable> owned) {
+        ComponentSpec vision = manifest.component(ComponentRoles.VISION).orElse(null);
+        if (vision == null) {
+            return null;
+        }
+        ComponentSpec abstractor = manifest.component(ComponentRoles.ABSTRACTOR).orElse(vision);
+        Object mode = abstractor.options().get("mode");
+        VisualPipeline pipeline = VisualPipeline.load(requirePath("vision", vision), requirePath("abstractor", abstractor),
+                AbstractorMode.of(mode == null ? "mplug-owl-video" : mode.toString()), runtime.newModelManager("vision"),
+                runtime.dataType());
+        Object frames = vision.options().get("frames");
+        VisionEngine engine = new VisionEngine(pipeline, decoder,
+                new EmbeddingCache(new EmbeddingCache.Settings(llm.cacheEntries(), llm.cacheBytes())),
+                frames instanceof Number n ? n.intValue() : 4, metrics);
+        owned.add(engine);
+        return engine;
+    }
+
+    private static Path requirePath(String role, ComponentSpec spec) {
+        if (spec.path() == null) {
+            throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "component '" + role + "' needs a path");
+        }
+        return spec.path();
     }
 
     private SafetyGate safetyGate(ModelManifest manifest) {
