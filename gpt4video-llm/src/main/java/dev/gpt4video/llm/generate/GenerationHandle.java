@@ -12,7 +12,8 @@ public final class GenerationHandle {
     private final CompletableFuture<GenerationResult> result;
     private final Runnable canceller;
 
-    GenerationHandle(CompletableFuture<GenerationResult> result, Runnable canceller) {
+    /** For {@link Scheduler} implementations: the future they complete and how to stop the request. */
+    public GenerationHandle(CompletableFuture<GenerationResult> result, Runnable canceller) {
         this.result = result;
         this.canceller = canceller;
     }

@@ -49,7 +49,7 @@ class ModelRegistryTest {
         registry.load();
 
         assertThat(registry.phase()).isEqualTo(ModelRegistry.Phase.READY);
-        assertThat(registry.requireModel().manifest().components()).containsOnlyKeys(TestDemoComponent.ROLE);
+        assertThat(registry.requireModel().manifest().components()).containsKeys(TestDemoComponent.ROLE, "vision", "abstractor");
         assertThat(published).containsExactly(ReadinessState.ACCEPTING_TRAFFIC);
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
     }
