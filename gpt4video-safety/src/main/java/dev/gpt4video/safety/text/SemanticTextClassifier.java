@@ -32,7 +32,7 @@ public final class SemanticTextClassifier implements SafetyClassifier {
     public record Options(double l2, int epochs, double learningRate, int maxSentences, double knnWeight,
                           int knnK, double knnTemperature) {
         public static Options defaults() {
-            return new Options(1e-4, 300, 4.0, 16, 0.5, 5, 0.05);
+            return new Options(1e-4, 150, 4.0, 16, 0.5, 5, 0.05);
         }
     }
 

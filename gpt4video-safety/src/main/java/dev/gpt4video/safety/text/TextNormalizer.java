@@ -62,7 +62,11 @@ public final class TextNormalizer {
         if (RUN3.matcher(base).find()) {
             out.add(DOUBLE.matcher(base).replaceAll("$1"));
         }
-        out.add(text.strip());
+        // The raw text only adds a reading when normalisation changed more than case and spacing.
+        String plain = SPACES.matcher(text.toLowerCase(Locale.ROOT)).replaceAll(" ").strip();
+        if (!out.contains(plain)) {
+            out.add(text.strip());
+        }
         return List.copyOf(out);
     }
 

@@ -22,7 +22,8 @@ class SafetyBenchmarkTest {
         boolean videos = Files.isDirectory(nsfwjs);
         SafetyPolicy policy = SafetyPolicy.defaults();
         try (DefaultSafetyGate gate = SafetyGates.standard(policy, videos ? nsfwjs : null, null)) {
-            List<BenchmarkReport> reports = SafetyBenchmark.run(set, gate, videos, 10);
+            // 4 frames per synthetic video keep the test short; the CLI uses the policy's 10.
+            List<BenchmarkReport> reports = SafetyBenchmark.run(set, gate, videos, 4);
             System.out.println(SafetyBenchmark.markdown(reports, "test run, videos " + (videos ? "on" : "off")));
             List<BenchmarkItem> und = SafetyBenchmark.read(set.resolve("understanding.jsonl"));
             List<BenchmarkItem> gen = SafetyBenchmark.read(set.resolve("generation.jsonl"));
