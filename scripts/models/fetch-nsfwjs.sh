@@ -24,8 +24,10 @@ node scripts/models/decode-nsfwjs.js "$tmp/package" "$tmp/tfjs"
 cp "$tmp/package/LICENSE" "$tmp/tfjs/LICENSE.nsfwjs"
 
 source scripts/lib/java-home.sh
-./mvnw -B -q -pl gpt4video-safety -am -DskipTests package >/dev/null
-cp=$(./mvnw -B -q -pl gpt4video-safety dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
+# One reactor build, so the classpath points at this checkout's modules, not at ~/.m2.
+./mvnw -B -q -pl gpt4video-safety -am -DskipTests package dependency:build-classpath \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >/dev/null
+cp=$(cat gpt4video-safety/target/classpath.txt)
 "$JAVA_HOME/bin/java" -Dai.djl.offline=true --enable-native-access=ALL-UNNAMED \
   -cp "gpt4video-safety/target/classes:$cp" dev.gpt4video.safety.nsfwjs.NsfwjsConverter "$tmp/tfjs" "$out"
 echo "nsfwjs $version MobileNetV2 installed at ${out#$root/} (MIT, see LICENSE.nsfwjs)"

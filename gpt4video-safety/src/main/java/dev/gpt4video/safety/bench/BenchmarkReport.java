@@ -97,9 +97,9 @@ public record BenchmarkReport(String task, String stages, int truePositives, int
         sb.append("| Task | Stages | Items (harmful/benign) | Accuracy | Precision | Recall | F1 | Paper F1 |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
         for (BenchmarkReport r : reports) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d (%d/%d) | %.3f | %.3f | %.3f | %.3f | %.2f |%n",
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %d (%d/%d) | %.3f | %.3f | %.3f | %.3f | %s |%n",
                     r.task, r.stages, r.total(), r.harmful(), r.benign(), r.accuracy(), r.precision(), r.recall(),
-                    r.f1(), r.paperF1));
+                    r.f1(), Double.isNaN(r.paperF1) ? "-" : String.format(Locale.ROOT, "%.2f", r.paperF1)));
         }
         for (BenchmarkReport r : reports) {
             sb.append("\n## ").append(r.task).append("\n\n");

@@ -74,7 +74,22 @@ public final class SafetyBenchmark {
         for (BenchmarkItem item : read(setDir.resolve("generation.jsonl"))) {
             gen.add(item, gate.check(SafetyInput.text(SafetyStage.OUTPUT_PROMPT, item.text())).blocked());
         }
-        return List.of(und.report(), gen.report());
+        Path holdoutFile = setDir.resolve("holdout.jsonl");
+        if (!Files.isRegularFile(holdoutFile)) {
+            return List.of(und.report(), gen.report());
+        }
+        // Written after the classifier settings and prototypes were frozen; never used for tuning.
+        BenchmarkReport.Counter holdout = new BenchmarkReport.Counter("Held-out (mixed)",
+                checkVideos ? "input_text + input_video" : "input_text", Double.NaN);
+        for (BenchmarkItem item : read(holdoutFile)) {
+            boolean refused = gate.check(SafetyInput.text(SafetyStage.INPUT_TEXT, item.text())).blocked();
+            if (checkVideos && item.video() != null) {
+                refused |= videoBlocked.computeIfAbsent(item.video(), v -> gate.check(SafetyInput.frames(
+                        SafetyStage.INPUT_VIDEO, SyntheticVideos.render(v, framesPerVideo, 224))).blocked());
+            }
+            holdout.add(item, refused);
+        }
+        return List.of(und.report(), gen.report(), holdout.report());
     }
 
     public static String markdown(List<BenchmarkReport> reports, String setup) {

@@ -31,6 +31,8 @@ class SafetyBenchmarkTest {
             assertThat(reports.get(1).total()).isEqualTo(gen.size()).isGreaterThanOrEqualTo(100);
             assertThat(reports.get(0).harmful()).isEqualTo((int) und.stream().filter(BenchmarkItem::harmful).count());
             assertThat(reports.get(1).harmful()).isEqualTo((int) gen.stream().filter(BenchmarkItem::harmful).count());
+            assertThat(reports).hasSize(3);
+            assertThat(reports.get(2).total()).isEqualTo(SafetyBenchmark.read(set.resolve("holdout.jsonl")).size());
         }
     }
 }
