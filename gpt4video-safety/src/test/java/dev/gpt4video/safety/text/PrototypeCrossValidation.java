@@ -21,7 +21,8 @@ class PrototypeCrossValidation {
         Assumptions.assumeTrue(Boolean.getBoolean("safety.cv"), "tuning aid; run with -Dsafety.cv=true");
         TextPrototypes all = TextPrototypes.bundled();
         int folds = 5;
-        double[][] grid = {{1e-4, 300, 4.0, 0}, {1e-4, 300, 4.0, 0.3}, {1e-4, 300, 4.0, 0.5}, {1e-3, 300, 4.0, 0.5}, {1e-2, 300, 4.0, 0.5}};
+        // {l2, epochs, learning rate, kNN weight}; the second row is SemanticTextClassifier.Options.defaults().
+        double[][] grid = {{1e-4, 150, 4.0, 0}, {1e-4, 150, 4.0, 0.5}, {1e-4, 150, 4.0, 0.3}, {1e-3, 150, 4.0, 0.5}};
         double[] thresholds = {0.3, 0.4, 0.5, 0.6};
         try (MiniLmSentenceEncoder enc = MiniLmSentenceEncoder.load()) {
             SentenceEncoder cached = cache(enc);
