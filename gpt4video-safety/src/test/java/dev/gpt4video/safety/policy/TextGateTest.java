@@ -8,7 +8,6 @@ import dev.gpt4video.core.safety.SafetyDecision;
 import dev.gpt4video.core.safety.SafetyInput;
 import dev.gpt4video.core.safety.SafetyScores;
 import dev.gpt4video.core.safety.SafetyStage;
-import dev.gpt4video.safety.text.SemanticTextClassifier;
 import dev.gpt4video.safety.text.SharedTextClassifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,23 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class TextGateTest {
 
-    /** A gate over the real semantic classifier that is not closed (the classifier is shared). */
+    /** A gate over the real semantic classifier (shared across tests). */
     private static DefaultSafetyGate realGate(AuditLog audit) {
-        SemanticTextClassifier text = SharedTextClassifier.get();
-        SafetyClassifier shared = new SafetyClassifier() {
-            public String name() {
-                return text.name();
-            }
-
-            public boolean supports(SafetyStage stage) {
-                return text.supports(stage);
-            }
-
-            public SafetyScores classify(SafetyInput input) {
-                return text.classify(input);
-            }
-        };
-        return DefaultSafetyGate.builder().classifier(shared).auditLog(audit).build();
+        return DefaultSafetyGate.builder().classifier(SharedTextClassifier.unclosable()).auditLog(audit).build();
     }
 
     @ParameterizedTest
