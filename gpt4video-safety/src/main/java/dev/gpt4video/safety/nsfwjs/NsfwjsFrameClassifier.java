@@ -35,9 +35,16 @@ public final class NsfwjsFrameClassifier implements FrameClassifier {
         this.model = model;
     }
 
-    /** Loads the converted model (or a tfjs model.json + shard) from {@code dir}. */
+    /** Loads the converted model (or a tfjs model.json + shard) from {@code dir} under its own base manager. */
     public static NsfwjsFrameClassifier load(Path dir) {
-        NDManager manager = NDManager.newBaseManager();
+        return load(dir, NDManager.newBaseManager());
+    }
+
+    /**
+     * Loads under {@code manager} (e.g. {@code InferenceRuntime.newModelManager("nsfwjs")}); closing
+     * the classifier closes that manager. Thread-safe: each call works in its own sub-manager.
+     */
+    public static NsfwjsFrameClassifier load(Path dir, NDManager manager) {
         try {
             return new NsfwjsFrameClassifier(manager, NsfwjsModel.load(dir, manager));
         } catch (RuntimeException e) {

@@ -39,6 +39,21 @@ class NsfwjsLoadingTest {
     }
 
     @Test
+    void tfjsFilesLoadDirectlyAndGiveTheSameOutputs() {
+        Path shared = Fixtures.requireModel("nsfwjs-mobilenet-v2");
+        float[] image = new float[224 * 224 * 3];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (i % 251) / 250f;
+        }
+        try (NDManager m = NDManager.newBaseManager();
+             TfjsLayersCheckpoint tfjs = TfjsLayersCheckpoint.open(shared.resolve("model.json"));
+             NsfwjsModel fromTfjs = NsfwjsModel.load(tfjs, NsfwjsConfig.defaults(), m);
+             NsfwjsModel fromSafetensors = NsfwjsModel.load(shared, m)) {
+            assertThat(fromTfjs.predict(image, 1)[0]).containsExactly(fromSafetensors.predict(image, 1)[0]);
+        }
+    }
+
+    @Test
     void missingTensorIsNamed(@TempDir Path dir) {
         Path shared = Fixtures.requireModel("nsfwjs-mobilenet-v2");
         Path broken = dir.resolve("model.safetensors");
