@@ -108,6 +108,13 @@ public class ServerMetrics {
                 .register(registry).increment();
     }
 
+    /** 1 while a safety classifier is loaded and its latest call worked, else 0 (its stages fail closed). */
+    public void safetyClassifier(String classifier, Supplier<Number> available) {
+        Gauge.builder("gpt4video.safety_classifier_available", available).tag("classifier", classifier)
+                .description("Whether a safety classifier is available (0: its generation stages fail closed)")
+                .register(registry);
+    }
+
     public void refusal(String stage) {
         Counter.builder("gpt4video.refusals").description("Refusals shown to users, by stage (model = the LLM's own)")
                 .tag("stage", stage).register(registry).increment();

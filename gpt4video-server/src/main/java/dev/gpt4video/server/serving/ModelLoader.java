@@ -30,6 +30,17 @@ import dev.gpt4video.llm.llama.LlamaModel;
 import dev.gpt4video.llm.lora.LoraAdapter;
 import dev.gpt4video.llm.tokenizer.Tokenizer;
 import dev.gpt4video.server.chat.VisionEngine;
+import dev.gpt4video.core.safety.SafetyStage;
+import dev.gpt4video.safety.nsfwjs.NsfwjsFrameClassifier;
+import dev.gpt4video.safety.policy.AuditLog;
+import dev.gpt4video.safety.policy.ClassifierHealth;
+import dev.gpt4video.safety.policy.DefaultSafetyGate;
+import dev.gpt4video.safety.policy.SafetyPolicy;
+import dev.gpt4video.safety.text.MiniLmSentenceEncoder;
+import dev.gpt4video.safety.text.SemanticTextClassifier;
+import dev.gpt4video.safety.text.TextPrototypes;
+import dev.gpt4video.safety.video.VideoSafetyClassifier;
+import java.util.EnumSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -54,11 +65,13 @@ public class ModelLoader {
     private final T2vProperties t2v;
     private final LlmProperties llm;
     private final RuntimeProperties runtimeProperties;
+    private final SafetyProperties safety;
     private final VideoDecoder decoder;
     private final ServerMetrics metrics;
 
     public ModelLoader(StorageProperties storage, T2vProperties t2v, LlmProperties llm, RuntimeProperties runtime,
-                       VideoDecoder decoder, ServerMetrics metrics) {
+                       SafetyProperties safety, VideoDecoder decoder, ServerMetrics metrics) {
+        this.safety = safety;
         this.storage = storage;
         this.t2v = t2v;
         this.llm = llm;
@@ -73,7 +86,8 @@ public class ModelLoader {
             InferenceRuntime runtime = InferenceRuntime.create(new RuntimeOptions(null, runtimeProperties.device(),
                     runtimeProperties.dtype()));
             owned.add(runtime);
-            SafetyGate safety = safetyGate(manifest);
+            SafetyTools safetyTools = safetyTools(manifest, runtime, owned);
+            SafetyGate safety = safetyTools.gate();
             VideoJobManager videos = videoJobs(manifest, safety, owned);
             VisionEngine vision = visionEngine(manifest, runtime, owned);
             LanguageEngine language = languageEngine(manifest, runtime, vision != null, owned);
@@ -82,7 +96,7 @@ public class ModelLoader {
                         + vision.pipeline().hiddenSize() + "-wide embeddings but the language model is "
                         + language.hiddenSize() + " wide");
             }
-            return new ServingModel(manifest, language, vision, safety, videos, owned);
+            return new ServingModel(manifest, language, vision, safetyTools, videos, owned);
         } catch (RuntimeException e) {
             for (int i = owned.size() - 1; i >= 0; i--) {
                 try {
@@ -173,8 +187,47 @@ public class ModelLoader {
         return spec.path();
     }
 
-    private SafetyGate safetyGate(ModelManifest manifest) {
-        return new PermissiveSafetyGate();
+    /**
+     * The standard gate: the semantic text classifier on the text stages and nsfwjs on the video
+     * stages. Each is loaded so that a failure leaves the gate running with that classifier
+     * unavailable: generation stages then fail closed, and health and metrics show it.
+     */
+    private SafetyTools safetyTools(ModelManifest manifest, InferenceRuntime runtime, List<AutoCloseable> owned) {
+        ComponentSpec spec = manifest.component(ComponentRoles.SAFETY).orElse(null);
+        String gate = spec != null && spec.type().equals("permissive") ? "permissive" : safety.gate();
+        if (gate.equals("permissive")) {
+            return new SafetyTools(new PermissiveSafetyGate(), null);
+        }
+        if (!gate.equals("standard")) {
+            throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "gpt4video.safety.gate: expected standard or permissive, got '"
+                    + gate + "'");
+        }
+        Object policyOption = spec == null ? null : spec.options().get("policy");
+        SafetyPolicy policy = policyOption instanceof java.util.Map<?, ?> inline
+                ? SafetyPolicy.fromJson(new com.fasterxml.jackson.databind.ObjectMapper().valueToTree(inline))
+                : policyOption != null ? SafetyPolicy.read(Path.of(policyOption.toString()))
+                : safety.policy() != null ? SafetyPolicy.read(safety.policy()) : SafetyPolicy.defaults();
+        Path nsfwjsDir = spec != null && spec.path() != null ? spec.path() : safety.nsfwjsDir();
+        Path audit = safety.auditLog() != null ? safety.auditLog() : storage.dir().resolve("safety-audit.jsonl");
+        NsfwjsFrameClassifier[] frames = {null};
+        DefaultSafetyGate built = DefaultSafetyGate.builder().policy(policy).auditLog(AuditLog.toFile(audit))
+                .classifier("semantic-text", EnumSet.of(SafetyStage.INPUT_TEXT, SafetyStage.OUTPUT_PROMPT),
+                        () -> SemanticTextClassifier.create(MiniLmSentenceEncoder.load(), TextPrototypes.bundled()))
+                .classifier("nsfwjs-mobilenet-v2", EnumSet.of(SafetyStage.INPUT_VIDEO, SafetyStage.OUTPUT_VIDEO), () -> {
+                    frames[0] = NsfwjsFrameClassifier.load(nsfwjsDir, runtime.newModelManager("nsfwjs"));
+                    return new VideoSafetyClassifier(frames[0], policy.frameAggregation());
+                })
+                .build();
+        owned.add(built);
+        for (var h : built.classifierHealth()) {
+            if (!h.available()) {
+                log.warn("safety classifier {} is unavailable ({}); its stages {} fail closed for generation",
+                        h.name(), h.lastError(), h.stages());
+            }
+            metrics.safetyClassifier(h.name(), () -> built.classifierHealth().stream()
+                    .filter(x -> x.name().equals(h.name())).anyMatch(ClassifierHealth::available) ? 1 : 0);
+        }
+        return new SafetyTools(built, frames[0]);
     }
 
     private VideoJobManager videoJobs(ModelManifest manifest, SafetyGate safety, List<AutoCloseable> owned) {

@@ -23,11 +23,11 @@ public final class ServingModel implements AutoCloseable {
     private final ModelManifest manifest;
     private final LanguageEngine language;
     private final VideoUnderstanding vision;
-    private final SafetyGate safety;
+    private final SafetyTools safety;
     private final VideoJobManager videos;
     private final List<AutoCloseable> owned;
 
-    ServingModel(ModelManifest manifest, LanguageEngine language, VideoUnderstanding vision, SafetyGate safety,
+    ServingModel(ModelManifest manifest, LanguageEngine language, VideoUnderstanding vision, SafetyTools safety,
                  VideoJobManager videos, List<AutoCloseable> owned) {
         this.manifest = manifest;
         this.language = language;
@@ -56,6 +56,11 @@ public final class ServingModel implements AutoCloseable {
     }
 
     public SafetyGate safety() {
+        return safety.gate();
+    }
+
+    /** The gate with its classifiers, for moderation and health. */
+    public SafetyTools safetyTools() {
         return safety;
     }
 
