@@ -53,7 +53,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * stopped), those jobs become {@code failed} with code {@value #INTERRUPTED}; completed jobs stay
  * downloadable until their TTL.
  */
-public final class VideoJobManager implements AutoCloseable {
+public final class VideoJobManager implements VideoJobs {
     /** Error code of jobs cut short by a restart or shutdown. */
     public static final String INTERRUPTED = "interrupted";
 
@@ -74,12 +74,6 @@ public final class VideoJobManager implements AutoCloseable {
         public static Settings defaults() {
             return new Settings(Duration.ofMinutes(1), Duration.ofSeconds(30));
         }
-    }
-
-    /** Removes a listener. */
-    public interface Subscription extends AutoCloseable {
-        @Override
-        void close();
     }
 
     private final BackendGallery gallery;
@@ -136,12 +130,26 @@ public final class VideoJobManager implements AutoCloseable {
         return gallery;
     }
 
+    @Override
+    public List<String> backends() {
+        List<String> names = new ArrayList<>();
+        names.add(gallery.defaultName());
+        for (BackendGallery.Entry entry : gallery.entries()) {
+            if (!entry.name().equals(gallery.defaultName())) {
+                names.add(entry.name());
+            }
+        }
+        return names;
+    }
+
     /** What {@code backend} (null: the default) produces; {@code model_not_found} for an unknown name. */
+    @Override
     public dev.gpt4video.core.t2v.BackendCapabilities capabilities(String backend) {
         return gallery.entry(backend).backend().capabilities();
     }
 
     /** Jobs waiting on {@code backend}'s queue (for metrics). */
+    @Override
     public int queueDepth(String backend) {
         lock.lock();
         try {
@@ -153,6 +161,7 @@ public final class VideoJobManager implements AutoCloseable {
     }
 
     /** Queues a job on {@code backend} (null: the gallery's default) and returns it as queued. */
+    @Override
     public VideoJob submit(String backend, T2vRequest request) {
         BackendGallery.Entry entry = gallery.entry(backend);
         T2vRequest resolved = request.resolve(entry.backend().capabilities());
@@ -183,6 +192,7 @@ public final class VideoJobManager implements AutoCloseable {
         }
     }
 
+    @Override
     public Optional<VideoJob> job(String id) {
         lock.lock();
         try {
@@ -194,6 +204,7 @@ public final class VideoJobManager implements AutoCloseable {
     }
 
     /** Every known job, newest first. */
+    @Override
     public List<VideoJob> jobs() {
         lock.lock();
         try {
@@ -224,6 +235,7 @@ public final class VideoJobManager implements AutoCloseable {
      *
      * @return the job after the call (still {@code in_progress} while a running job winds down)
      */
+    @Override
     public VideoJob cancel(String id) {
         lock.lock();
         try {
@@ -243,6 +255,7 @@ public final class VideoJobManager implements AutoCloseable {
     }
 
     /** The MP4 of a completed job ({@link ErrorCode#NOT_FOUND} otherwise), for download with range requests. */
+    @Override
     public Path videoPath(String id) {
         lock.lock();
         try {
@@ -257,6 +270,7 @@ public final class VideoJobManager implements AutoCloseable {
         }
     }
 
+    @Override
     public Path posterPath(String id) {
         lock.lock();
         try {
@@ -267,6 +281,7 @@ public final class VideoJobManager implements AutoCloseable {
         }
     }
 
+    @Override
     public Subscription addListener(VideoJobListener listener) {
         listeners.add(listener);
         return () -> listeners.remove(listener);
@@ -276,6 +291,7 @@ public final class VideoJobManager implements AutoCloseable {
      * Removes a finished job and its files (Videos API {@code DELETE}); a queued or running job is
      * cancelled instead and stays listed until it ends. Returns the job as it was.
      */
+    @Override
     public VideoJob delete(String id) {
         lock.lock();
         try {
