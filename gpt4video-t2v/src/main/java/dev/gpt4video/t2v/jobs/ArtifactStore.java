@@ -183,6 +183,15 @@ public final class ArtifactStore {
         return completedFile(id, POSTER_FILE);
     }
 
+    /**
+     * Where job {@code id}'s files live, whether or not this store's index knows the job: for a
+     * store shared by several processes (distributed mode), where another process wrote them.
+     * {@link ErrorCode#NOT_FOUND} for a string that is not a job id.
+     */
+    public Path jobDirectory(String id) {
+        return dir(id);
+    }
+
     /** Removes a job's directory and everything in it. */
     public synchronized void delete(String id) throws IOException {
         deleteTree(dir(id));
