@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,20 +16,26 @@ import java.util.Map;
  * The distributed counterpart of {@link ArtifactStore#sweep()}: deletes jobs finished longer than the
  * store's TTL ago, then completed jobs, oldest finished first and the newest always kept, while the
  * completed videos add up to more than the store's quota. Job state goes from Redis, files from the
- * shared store. One worker runs it at a time (under {@code P:sweep-lock}).
+ * shared store. It also removes consumers of dead workers from the group once they hold nothing.
+ * One worker runs it at a time (under {@code P:sweep-lock}).
  */
 final class RedisJobSweep {
     private static final Logger log = LoggerFactory.getLogger(RedisJobSweep.class);
     private static final int BATCH = 1000;
 
+    /** Consumers idle this long with nothing pending belong to workers long gone. */
+    static final Duration FORGET_CONSUMERS_AFTER = Duration.ofHours(1);
+
     private final RedisKeys keys;
     private final RedisScripts scripts;
     private final ArtifactStore store;
+    private final Duration forgetConsumersAfter;
 
-    RedisJobSweep(RedisKeys keys, RedisScripts scripts, ArtifactStore store) {
+    RedisJobSweep(RedisKeys keys, RedisScripts scripts, ArtifactStore store, Duration forgetConsumersAfter) {
         this.keys = keys;
         this.scripts = scripts;
         this.store = store;
+        this.forgetConsumersAfter = forgetConsumersAfter;
     }
 
     /** Returns the ids of the jobs deleted. */
@@ -55,6 +62,12 @@ final class RedisJobSweep {
                             sizes.get(id), store.quotaBytes());
                     deleted.add(id);
                 }
+            }
+        }
+        for (String backend : redis.hkeys(keys.backends())) {
+            for (String consumer : scripts.forgetConsumers(redis, keys.stream(backend), forgetConsumersAfter.toMillis())) {
+                log.info("removed consumer {} of {}: nothing pending, idle for {}", consumer, backend,
+                        forgetConsumersAfter);
             }
         }
         return deleted;

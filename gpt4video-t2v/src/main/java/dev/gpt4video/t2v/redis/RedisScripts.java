@@ -31,6 +31,8 @@ final class RedisScripts {
     static final String RELEASE = "release";
     static final String CANCEL = "cancel";
     static final String DELETE = "delete";
+    /** Not a job script: no prelude, its own keys and arguments. */
+    static final String FORGET_CONSUMERS = "forget-consumers";
 
     private record Script(String text, String sha) {
     }
@@ -55,7 +57,7 @@ final class RedisScripts {
      */
     List<String> run(RedisCommands<String, String> redis, String name, String id, String backend, long nowMillis,
                      String consumer, String message, String... extra) {
-        Script script = script(name);
+        Script script = script(name, true);
         String[] argv = new String[6 + extra.length];
         argv[0] = Long.toString(nowMillis);
         argv[1] = settings.group();
@@ -64,7 +66,16 @@ final class RedisScripts {
         argv[4] = Long.toString(settings.eventsMaxLength());
         argv[5] = id;
         System.arraycopy(extra, 0, argv, 6, extra.length);
-        String[] k = keys.forJob(id, backend);
+        return run(redis, script, keys.forJob(id, backend), argv);
+    }
+
+    /** Removes consumers of {@code stream} that hold nothing and were idle for {@code idleMillis}; returns their names. */
+    List<String> forgetConsumers(RedisCommands<String, String> redis, String stream, long idleMillis) {
+        return run(redis, script(FORGET_CONSUMERS, false), new String[] {stream}, settings.group(),
+                Long.toString(idleMillis));
+    }
+
+    private static List<String> run(RedisCommands<String, String> redis, Script script, String[] k, String... argv) {
         List<Object> reply;
         try {
             reply = redis.evalsha(script.sha(), ScriptOutputType.MULTI, k, argv);
@@ -79,9 +90,9 @@ final class RedisScripts {
         return out;
     }
 
-    private static Script script(String name) {
+    private static Script script(String name, boolean prelude) {
         return SCRIPTS.computeIfAbsent(name, n -> {
-            String text = resource("prelude.lua") + "\n" + resource(n + ".lua");
+            String text = (prelude ? resource("prelude.lua") + "\n" : "") + resource(n + ".lua");
             return new Script(text, sha1(text));
         });
     }

@@ -86,13 +86,19 @@ public final class RedisVideoJobs implements VideoJobs {
         this.serverId = "server-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         this.connection = client.connect();
         this.redis = connection.sync();
+        StatefulRedisConnection<String, String> events = null;
+        String from;
         try {
-            this.eventConnection = client.connect();
+            events = client.connect();
+            from = lastEventId();
         } catch (RuntimeException e) {
             connection.close();
+            if (events != null) {
+                events.close();
+            }
             throw e;
         }
-        String from = lastEventId();
+        this.eventConnection = events;
         reader = Thread.ofPlatform().daemon().name("t2v-redis-events").unstarted(() -> readEvents(from));
         reader.start();
     }

@@ -87,6 +87,8 @@ public final class RedisVideoWorker implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile boolean stopping;
     private volatile boolean abandoned;
+    /** Tests set it to stand for a worker that stalls (a long GC pause, a network partition). */
+    volatile boolean heartbeatsPaused;
 
     /**
      * Registers the gallery's backends (name, capabilities, the default) in Redis and starts consuming.
@@ -103,7 +105,7 @@ public final class RedisVideoWorker implements AutoCloseable {
         this.settings = settings;
         this.keys = new RedisKeys(settings.keyPrefix());
         this.scripts = new RedisScripts(keys, settings);
-        this.sweep = new RedisJobSweep(keys, scripts, store);
+        this.sweep = new RedisJobSweep(keys, scripts, store, RedisJobSweep.FORGET_CONSUMERS_AFTER);
         this.workerId = workerId;
         this.shared = client.connect();
         try {
@@ -364,9 +366,12 @@ public final class RedisVideoWorker implements AutoCloseable {
     }
 
     private void heartbeat() {
+        if (heartbeatsPaused) {
+            return;
+        }
         for (Run run : running.values()) {
             Stop reason = run.reason();
-            if (reason == Stop.LOST || reason == Stop.ABANDONED) {
+            if (run.settling || reason == Stop.LOST || reason == Stop.ABANDONED) {
                 continue;
             }
             try {
@@ -448,6 +453,11 @@ public final class RedisVideoWorker implements AutoCloseable {
     }
 
     private String run(RedisCommands<String, String> redis, Run run, String script, String... extra) {
+        if (script.equals(RedisScripts.COMPLETE) || script.equals(RedisScripts.STOP)
+                || script.equals(RedisScripts.RELEASE)) {
+            // From here the job's state is settled; a heartbeat racing with it would only find it gone.
+            run.settling = true;
+        }
         return scripts.run(redis, script, run.jobId, run.backend, now(), run.consumer, run.messageId, extra).getFirst();
     }
 
@@ -513,6 +523,8 @@ public final class RedisVideoWorker implements AutoCloseable {
         final String messageId;
         final Cancellation cancel = new Cancellation();
         private final AtomicReference<Stop> reason = new AtomicReference<>();
+        /** Set once the script that ends this run's hold on the job is on its way. */
+        volatile boolean settling;
 
         Run(String jobId, String backend, String consumer, String messageId) {
             this.jobId = jobId;

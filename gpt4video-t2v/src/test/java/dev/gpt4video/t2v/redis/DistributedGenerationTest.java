@@ -134,6 +134,45 @@ class DistributedGenerationTest {
         assertThat(events.count(VideoJobEvent.Completed.class, id)).isEqualTo(1);
         assertThat(rescuer.finished()).containsExactly("doomed", "after the crash");
         assertNothingLeftInTheStream();
+
+        // The sweep forgets the dead worker's consumer (it holds nothing now); a live one that is
+        // forgotten too is simply made again by its next read.
+        String stream = redis.prefix + ":jobs:" + ScriptedBackend.NAME;
+        RedisKeys keys = new RedisKeys(redis.prefix);
+        assertThat(redis.commands().xinfoConsumers(stream, settings.group())).anyMatch(
+                c -> c.toString().contains("worker-a/"));
+        new RedisJobSweep(keys, new RedisScripts(keys, settings), new ArtifactStore(shared, TTL, Long.MAX_VALUE),
+                Duration.ZERO).sweep(redis.commands());
+        assertThat(redis.commands().xinfoConsumers(stream, settings.group())).noneMatch(
+                c -> c.toString().contains("worker-a/"));
+    }
+
+    @Test
+    void aWorkerThatStallsPastTheClaimTimeoutLeavesTheJobToItsNewHolder() throws Exception {
+        ScriptedBackend stalling = new ScriptedBackend(3, false);
+        RedisVideoWorker a = worker("worker-a", stalling);
+        EventLog events = new EventLog();
+        RedisVideoJobs jobs = server(events);
+
+        String id = jobs.submit(null, request("contested")).id();
+        events.await(VideoJobEvent.Progress.class, id);
+        a.heartbeatsPaused = true;
+        ScriptedBackend taker = new ScriptedBackend(3, false);
+        worker("worker-b", taker);
+        events.await(VideoJobEvent.Started.class, id, 2);
+
+        // The stalled worker wakes up: its next step finds the job held by worker-b and stops it.
+        stalling.openGate();
+        until(() -> stalling.cancelled().contains("contested"), "the stalled worker to drop the job");
+        taker.openGate();
+        events.await(VideoJobEvent.Completed.class, id);
+
+        assertThat(events.types(id)).containsExactly("queued", "started", "progress",
+                "started", "progress", "progress", "progress", "completed");
+        assertThat(events.count(VideoJobEvent.Completed.class, id)).isEqualTo(1);
+        assertThat(stalling.finished()).isEmpty();
+        assertThat(taker.finished()).containsExactly("contested");
+        assertNothingLeftInTheStream();
     }
 
     @Test
@@ -317,10 +356,10 @@ class DistributedGenerationTest {
 
         // "old" finished at 0:00; at 1:05 it is past the 1 h TTL, the others are not.
         clock.advance(Duration.ofMinutes(35));
-        assertThat(new RedisJobSweep(keys, scripts, workerStore).sweep(redis.commands())).containsExactly(ids.get(0));
+        assertThat(new RedisJobSweep(keys, scripts, workerStore, RedisJobSweep.FORGET_CONSUMERS_AFTER).sweep(redis.commands())).containsExactly(ids.get(0));
         // A 1-byte quota keeps only the newest completed video.
         ArtifactStore tiny = new ArtifactStore(shared, TTL, 1, clock, new Mp4Encoder());
-        assertThat(new RedisJobSweep(keys, scripts, tiny).sweep(redis.commands())).containsExactly(ids.get(1));
+        assertThat(new RedisJobSweep(keys, scripts, tiny, RedisJobSweep.FORGET_CONSUMERS_AFTER).sweep(redis.commands())).containsExactly(ids.get(1));
 
         assertThat(jobs.jobs()).extracting(VideoJob::id).containsExactly(ids.get(2));
         assertThat(shared.resolve(ids.get(0))).doesNotExist();

@@ -18,6 +18,8 @@ import java.util.UUID;
 final class TestRedis implements AutoCloseable {
     static final String VARIABLE = "GPT4VIDEO_TEST_REDIS";
 
+    private static volatile boolean toldWhySkipped;
+
     final String url;
     final String prefix = "gpt4video-test:" + UUID.randomUUID();
     final RedisClient client;
@@ -35,9 +37,16 @@ final class TestRedis implements AutoCloseable {
         if (url == null || url.isBlank()) {
             url = System.getenv(VARIABLE);
         }
-        Assumptions.assumeTrue(url != null && !url.isBlank(), VARIABLE + " is not set, so the distributed-generation"
-                + " tests are skipped: they need a real Redis. Start one with scripts/redis/start-test-redis.sh and"
-                + " export the URL it prints as " + VARIABLE + ".");
+        if (url == null || url.isBlank()) {
+            String why = VARIABLE + " is not set, so the distributed-generation tests are skipped: they need a real"
+                    + " Redis. Start one with scripts/redis/start-test-redis.sh and export the URL it prints as "
+                    + VARIABLE + ".";
+            if (!toldWhySkipped) {
+                toldWhySkipped = true;
+                System.err.println(why);
+            }
+            Assumptions.abort(why);
+        }
         return new TestRedis(url);
     }
 
