@@ -24,7 +24,7 @@ import dev.gpt4video.server.serving.T2vProperties;
 import dev.gpt4video.server.videos.VideoObject;
 import dev.gpt4video.t2v.jobs.VideoJob;
 import dev.gpt4video.t2v.jobs.VideoJobEvent;
-import dev.gpt4video.t2v.jobs.VideoJobManager;
+import dev.gpt4video.t2v.jobs.VideoJobs;
 import dev.gpt4video.t2v.route.RouterEvent;
 import dev.gpt4video.t2v.route.SpanRouter;
 import org.springframework.stereotype.Service;
@@ -90,7 +90,7 @@ public class ChatService {
         long start = System.nanoTime();
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         Set<String> myJobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        VideoJobManager.Subscription sub = serving.videos().addListener(e -> {
+        VideoJobs.Subscription sub = serving.videos().addListener(e -> {
             if (myJobs.contains(e.job().id())) {
                 events.add(new Event.Job(e));
             }

@@ -14,6 +14,13 @@ import dev.gpt4video.t2v.jobs.ArtifactStore;
 import dev.gpt4video.t2v.jobs.BackendGallery;
 import dev.gpt4video.t2v.jobs.VideoJobEvent;
 import dev.gpt4video.t2v.jobs.VideoJobManager;
+import dev.gpt4video.t2v.jobs.VideoJobs;
+import dev.gpt4video.t2v.redis.RedisJobSettings;
+import dev.gpt4video.t2v.redis.RedisVideoJobs;
+import dev.gpt4video.t2v.redis.RedisVideoWorker;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import dev.gpt4video.t2v.placeholder.PlaceholderBackend;
 import dev.gpt4video.abstractor.AbstractorMode;
 import dev.gpt4video.abstractor.EmbeddingCache;
@@ -44,6 +51,7 @@ import dev.gpt4video.safety.video.VideoSafetyClassifier;
 import java.util.EnumSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import java.nio.file.Path;
@@ -56,7 +64,9 @@ import java.util.Map;
 /**
  * Builds a {@link ServingModel} from a manifest: each component by its {@code type}. Roles named
  * {@code t2v} or {@code t2v.<name>} are text-to-video backends ({@code t2v} is the default); the
- * {@code placeholder} backend is always there as well.
+ * {@code placeholder} backend is always there as well. In distributed mode
+ * ({@link DistributedProperties}) a chat server loads no backends and hands video jobs to workers
+ * over Redis; a worker loads the backends (and the safety gate) but no language model or vision.
  */
 @Component
 public class ModelLoader {
@@ -69,9 +79,19 @@ public class ModelLoader {
     private final SafetyProperties safety;
     private final VideoDecoder decoder;
     private final ServerMetrics metrics;
+    private final DistributedProperties distributed;
 
+    /** Single node: video jobs run in this process. */
     public ModelLoader(StorageProperties storage, T2vProperties t2v, LlmProperties llm, RuntimeProperties runtime,
                        SafetyProperties safety, VideoDecoder decoder, ServerMetrics metrics) {
+        this(storage, t2v, llm, runtime, safety, decoder, metrics, DistributedProperties.singleNode());
+    }
+
+    @Autowired
+    public ModelLoader(StorageProperties storage, T2vProperties t2v, LlmProperties llm, RuntimeProperties runtime,
+                       SafetyProperties safety, VideoDecoder decoder, ServerMetrics metrics,
+                       DistributedProperties distributed) {
+        this.distributed = distributed;
         this.safety = safety;
         this.storage = storage;
         this.t2v = t2v;
@@ -89,9 +109,13 @@ public class ModelLoader {
             owned.add(runtime);
             SafetyTools safetyTools = safetyTools(manifest, runtime, owned);
             SafetyGate safety = safetyTools.gate();
-            VideoJobManager videos = videoJobs(manifest, safety, owned);
-            VisionEngine vision = visionEngine(manifest, runtime, owned);
-            LanguageEngine language = languageEngine(manifest, runtime, vision != null, owned);
+            VideoJobs videos = videoJobs(manifest, safety, owned);
+            boolean worker = distributed.worker();
+            if (worker) {
+                log.info("worker profile: running text-to-video jobs from Redis; no language model or vision pipeline");
+            }
+            VisionEngine vision = worker ? null : visionEngine(manifest, runtime, owned);
+            LanguageEngine language = worker ? null : languageEngine(manifest, runtime, vision != null, owned);
             if (vision != null && language != null && vision.pipeline().hiddenSize() != language.hiddenSize()) {
                 throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "the abstractor produces "
                         + vision.pipeline().hiddenSize() + "-wide embeddings but the language model is "
@@ -236,7 +260,73 @@ public class ModelLoader {
         return new SafetyTools(built, frames[0]);
     }
 
-    private VideoJobManager videoJobs(ModelManifest manifest, SafetyGate safety, List<AutoCloseable> owned) {
+    /**
+     * Single node: a {@link VideoJobManager} running the gallery here. Distributed: a
+     * {@link RedisVideoJobs} client, plus (worker profile) a {@link RedisVideoWorker} running the gallery.
+     */
+    private VideoJobs videoJobs(ModelManifest manifest, SafetyGate safety, List<AutoCloseable> owned) {
+        ArtifactStore store = artifactStore();
+        if (!distributed.enabled()) {
+            if (distributed.worker()) {
+                throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "the worker profile needs "
+                        + "gpt4video.t2v.distributed.redis-url (the Redis that chat servers put video jobs on)");
+            }
+            try {
+                VideoJobManager manager = new VideoJobManager(gallery(manifest, safety, owned), store);
+                owned.add(manager);
+                manager.addListener(this::countJobEvent);
+                return manager;
+            } catch (IOException e) {
+                throw new Gpt4VideoException(ErrorCode.INTERNAL, "cannot open the video store under " + storage.dir()
+                        + ": " + e.getMessage(), e);
+            }
+        }
+        RedisURI uri;
+        try {
+            uri = RedisURI.create(distributed.redisUrl());
+        } catch (RuntimeException e) {
+            throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "gpt4video.t2v.distributed.redis-url: "
+                    + e.getMessage(), e);
+        }
+        RedisClient redis = RedisClient.create(uri);
+        owned.add(redis::shutdown);
+        RedisJobSettings settings;
+        try {
+            settings = distributed.settings(t2v.queueCapacity());
+        } catch (IllegalArgumentException e) {
+            throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "gpt4video.t2v.distributed: " + e.getMessage(), e);
+        }
+        String where = uri.getHost() + ":" + uri.getPort();
+        try {
+            if (distributed.worker()) {
+                RedisVideoWorker worker = new RedisVideoWorker(redis, gallery(manifest, safety, owned), store, settings,
+                        distributed.workerIdOrDefault());
+                owned.add(worker);
+            }
+            RedisVideoJobs jobs = new RedisVideoJobs(redis, store, settings);
+            owned.add(jobs);
+            jobs.addLocalListener(this::countJobEvent);
+            log.info("video jobs go through Redis at {} (keys {}:*), videos in {}", where, settings.keyPrefix(),
+                    store.root());
+            return jobs;
+        } catch (RedisException e) {
+            throw new Gpt4VideoException(ErrorCode.NOT_READY, "cannot use Redis at " + where + " for video jobs: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Videos under {@code <storage>/videos}; in distributed mode a folder every server and worker shares. */
+    private ArtifactStore artifactStore() {
+        try {
+            return new ArtifactStore(storage.dir().resolve("videos"), storage.videoTtl(), storage.videoQuota().toBytes());
+        } catch (IOException e) {
+            throw new Gpt4VideoException(ErrorCode.INTERNAL, "cannot open the video store under " + storage.dir()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The manifest's text-to-video backends (roles {@code t2v}, {@code t2v.<name>}) and the placeholder, gated. */
+    private BackendGallery gallery(ModelManifest manifest, SafetyGate safety, List<AutoCloseable> owned) {
         BackendGallery.Builder gallery = BackendGallery.builder();
         String defaultName = null;
         for (Map.Entry<String, ComponentSpec> e : manifest.components().entrySet()) {
@@ -256,17 +346,7 @@ public class ModelLoader {
             gallery.add(gated(new PlaceholderBackend(), safety), Math.max(1, t2v.workers()), t2v.queueCapacity());
         }
         gallery.defaultBackend(defaultName != null ? defaultName : "placeholder");
-        try {
-            ArtifactStore store = new ArtifactStore(storage.dir().resolve("videos"), storage.videoTtl(),
-                    storage.videoQuota().toBytes());
-            VideoJobManager manager = new VideoJobManager(gallery.build(), store);
-            owned.add(manager);
-            manager.addListener(this::countJobEvent);
-            return manager;
-        } catch (IOException e) {
-            throw new Gpt4VideoException(ErrorCode.INTERNAL, "cannot open the video store under " + storage.dir()
-                    + ": " + e.getMessage(), e);
-        }
+        return gallery.build();
     }
 
     private TextToVideoBackend gated(TextToVideoBackend backend, SafetyGate safety) {

@@ -4,7 +4,7 @@ import dev.gpt4video.core.bundle.ModelManifest;
 import dev.gpt4video.core.safety.SafetyGate;
 import dev.gpt4video.server.chat.LanguageEngine;
 import dev.gpt4video.server.chat.VideoUnderstanding;
-import dev.gpt4video.t2v.jobs.VideoJobManager;
+import dev.gpt4video.t2v.jobs.VideoJobs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +24,11 @@ public final class ServingModel implements AutoCloseable {
     private final LanguageEngine language;
     private final VideoUnderstanding vision;
     private final SafetyTools safety;
-    private final VideoJobManager videos;
+    private final VideoJobs videos;
     private final List<AutoCloseable> owned;
 
     ServingModel(ModelManifest manifest, LanguageEngine language, VideoUnderstanding vision, SafetyTools safety,
-                 VideoJobManager videos, List<AutoCloseable> owned) {
+                 VideoJobs videos, List<AutoCloseable> owned) {
         this.manifest = manifest;
         this.language = language;
         this.vision = vision;
@@ -64,7 +64,8 @@ public final class ServingModel implements AutoCloseable {
         return safety;
     }
 
-    public VideoJobManager videos() {
+    /** Text-to-video jobs: run here (single node) or by workers over Redis (distributed). */
+    public VideoJobs videos() {
         return videos;
     }
 
