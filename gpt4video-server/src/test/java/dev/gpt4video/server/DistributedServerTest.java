@@ -192,8 +192,9 @@ class DistributedServerTest {
                 }
             }
         }
-        assertThat(videoEvents).startsWith("video.queued").contains("video.started", "video.progress")
-                .endsWith("video.completed");
+        // "started" may come as the snapshot the turn takes after subscribing, or not at all if the
+        // worker began before that; the per-step progress events come from the worker via Redis.
+        assertThat(videoEvents).startsWith("video.queued").contains("video.progress").endsWith("video.completed");
         assertThat(finish).isNotNull();
         assertThat(finish.path("videos").get(0).path("status").asText()).isEqualTo("completed");
     }

@@ -162,7 +162,9 @@ public final class RedisVideoJobs implements VideoJobs {
                 throw new Gpt4VideoException(ErrorCode.QUEUE_FULL, "the queue of video backend '" + name
                         + "' is full (" + settings.queueCapacity() + " jobs waiting); try again later");
             }
-            return job(job.id()).orElse(job);
+            // As it was queued (like VideoJobManager): callers compare it with later snapshots.
+            return new VideoJob(job.id(), name, resolved, JobState.QUEUED, 0, Integer.parseInt(reply.get(1)),
+                    job.createdAt(), null, null, null, Map.of(), null);
         });
     }
 

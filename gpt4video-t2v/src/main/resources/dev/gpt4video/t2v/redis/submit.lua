@@ -1,5 +1,6 @@
 -- Server: queue a new job unless its backend's queue is full.
 -- ARGV[7]: queue capacity; ARGV[8..]: the job hash's fields and values.
+-- Returns {'queued', queue position} or {'full'}.
 if redis.call('ZCARD', queue) >= tonumber(ARGV[7]) then
   return {'full'}
 end
@@ -10,4 +11,4 @@ redis.call('ZADD', queue, order, id)
 redis.call('ZADD', index, now, id)
 redis.call('XADD', stream, '*', 'job', id)
 publish('queued')
-return {'queued'}
+return {'queued', redis.call('ZRANK', queue, id) + 1}
