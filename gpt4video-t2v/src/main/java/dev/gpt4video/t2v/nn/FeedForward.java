@@ -23,7 +23,9 @@ public final class FeedForward {
 
     public NDArray forward(NDArray x) {
         try (Scope s = Scope.open(x)) {
-            NDList halves = proj.forward(x).split(2, -1);
+            NDArray z = proj.forward(x);
+            // DJL's split wants a non-negative axis.
+            NDList halves = z.split(2, z.getShape().dimension() - 1);
             return s.keep(out.forward(halves.get(0).mul(Activations.gelu(halves.get(1)))));
         }
     }
