@@ -31,10 +31,14 @@ public final class Attention {
         this.sliceSize = sliceSize;
     }
 
+    /** Score bytes one slice may hold when slicing is automatic ({@code sliceSize} 0). */
+    public static final long AUTO_SLICE_BYTES = 256L << 20;
+
     /**
      * @param queryDim     channels of the input
      * @param contextDim   channels of the context (= queryDim for self-attention)
-     * @param sliceSize    at most this many (batch x head) score matrices at once; 0 = all
+     * @param sliceSize    (batch x head) score matrices computed at once: a positive count, 0 for
+     *                     automatic (as many as fit in {@link #AUTO_SLICE_BYTES}), negative for all
      */
     public static Attention load(Weights w, long queryDim, long contextDim, int heads, int headDim, int sliceSize) {
         long inner = (long) heads * headDim;
@@ -60,7 +64,8 @@ public final class Attention {
      * Multi-head {@code softmax(q k^T + mask) v} on already projected and scaled {@code q}
      * (B, Lq, H*D) and {@code k, v} (B, Lk, H*D); returns (B, Lq, H*D). {@code mask} (Lq, Lk) is
      * added to the scores when given. Scores are computed {@code sliceSize} (batch x head) rows at a
-     * time to bound memory; {@code upcast} runs the softmax in float32.
+     * time to bound memory (0: automatic, negative: all at once); {@code upcast} runs the softmax in
+     * float32.
      */
     public static NDArray attend(NDArray q, NDArray k, NDArray v, int heads, NDArray mask, int sliceSize,
                                  boolean upcast) {
@@ -73,8 +78,12 @@ public final class Attention {
         NDArray kt = splitHeads(k, heads, d).transpose(0, 2, 1);
         NDArray vh = splitHeads(v, heads, d);
         long rows = b * heads;
+        if (sliceSize == 0) {
+            long perRow = Math.max(1, lq * lk * 4);
+            sliceSize = (int) Math.max(1, Math.min(Integer.MAX_VALUE, AUTO_SLICE_BYTES / perRow));
+        }
         NDArray out;
-        if (sliceSize <= 0 || sliceSize >= rows) {
+        if (sliceSize < 0 || sliceSize >= rows) {
             out = scores(qh, kt, vh, mask, upcast);
         } else {
             NDList parts = new NDList();
