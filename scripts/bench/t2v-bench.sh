@@ -15,7 +15,7 @@ run() { "$JAVA_HOME/bin/java" -Xmx2g -Dai.djl.offline=true --enable-native-acces
 if [ -d "$tiny" ]; then
   echo "== tiny pipeline ($tiny)"
   run tiny "$tiny" 2 8 8 5
-  run tiny "$tiny" 24 40 72 3
+  run tiny "$tiny" 1 40 72 3
 else
   echo "== tiny pipeline skipped: $tiny not found"
 fi
