@@ -63,6 +63,25 @@ public record ZeroScopeOptions(Integer width, Integer height, Integer frames, In
         return new ZeroScopeOptions(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /**
+     * Options from a manifest entry's plain JSON values ({@code width}, {@code height}, {@code frames},
+     * {@code steps}, {@code guidance_scale}, {@code fps}, {@code scheduler}, {@code max_width},
+     * {@code max_height}, {@code max_frames}, {@code max_steps}, {@code attention_slice_size},
+     * {@code vae_frames_per_batch}, {@code text_cleaning}); unknown keys (e.g. {@code dtype}) are ignored.
+     */
+    public static ZeroScopeOptions fromMap(java.util.Map<String, ?> map) {
+        java.util.function.Function<String, Integer> i = k -> map.get(k) instanceof Number n ? n.intValue()
+                : map.get(k) == null ? null : Integer.valueOf(map.get(k).toString());
+        Object g = map.get("guidance_scale");
+        Object cleaning = map.get("text_cleaning");
+        return new ZeroScopeOptions(i.apply("width"), i.apply("height"), i.apply("frames"), i.apply("steps"),
+                g == null ? null : Double.valueOf(g.toString()), i.apply("fps"),
+                map.get("scheduler") == null ? null : map.get("scheduler").toString(), i.apply("max_width"),
+                i.apply("max_height"), i.apply("max_frames"), i.apply("max_steps"), i.apply("attention_slice_size"),
+                i.apply("vae_frames_per_batch"),
+                cleaning == null ? null : TextCleaning.valueOf(cleaning.toString().toUpperCase(Locale.ROOT)));
+    }
+
     /** These options with other request defaults (for small test or demo models). */
     public ZeroScopeOptions withDefaults(int width, int height, int frames, int steps) {
         return new ZeroScopeOptions(width, height, frames, steps, guidanceScale, fps, scheduler, maxWidth, maxHeight,
