@@ -119,6 +119,50 @@ class NnBlocksTest {
     }
 
     @Test
+    void feedForwardIsGegluAndChunksRowsWithoutChangingThem() {
+        RandomWeights w = RandomWeights.recording(manager, DataType.FLOAT32, 11);
+        FeedForward ff = FeedForward.load(w, 4, 2);
+        float[] w0 = w.get("net.0.proj.weight", 16, 4).toFloatArray();
+        float[] b0 = w.get("net.0.proj.bias", 16).toFloatArray();
+        float[] w2 = w.get("net.2.weight", 4, 8).toFloatArray();
+        float[] b2 = w.get("net.2.bias", 4).toFloatArray();
+        // A budget of two rows' intermediates: 5 rows run as chunks of 2, 2, 1.
+        int rows = 5;
+        int len = 3;
+        float[] x = randoms(12, rows * len * 4);
+        NDArray input = manager.create(x, new Shape(rows, len, 4));
+        float[] got = ff.forward(input, 2L * len * 16 * 4).toFloatArray();
+        assertThat(got).isEqualTo(ff.forward(input).toFloatArray());
+        for (int r = 0; r < rows * len; r++) {
+            double[] z = new double[16];
+            for (int o = 0; o < 16; o++) {
+                z[o] = b0[o];
+                for (int i = 0; i < 4; i++) {
+                    z[o] += w0[o * 4 + i] * x[r * 4 + i];
+                }
+            }
+            for (int o = 0; o < 4; o++) {
+                double y = b2[o];
+                for (int i = 0; i < 8; i++) {
+                    double gate = z[8 + i];
+                    double gelu = 0.5 * gate * (1 + erf(gate / Math.sqrt(2)));
+                    y += w2[o * 8 + i] * z[i] * gelu;
+                }
+                assertThat((double) got[r * 4 + o]).isCloseTo(y, within(1e-5));
+            }
+        }
+    }
+
+    /** Numerical Recipes' erfc approximation (relative error below 1.2e-7). */
+    private static double erf(double x) {
+        double t = 1 / (1 + 0.5 * Math.abs(x));
+        double y = 1 - t * Math.exp(-x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418
+                + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587
+                + t * (-0.82215223 + t * 0.17087277)))))))));
+        return x >= 0 ? y : -y;
+    }
+
+    @Test
     void nearestUpsampleToAnOddSizeTakesFloorOfScaledIndex() {
         float[] x = randoms(6, 5 * 6);
         float[] got = Upsample2D.nearest(manager.create(x, new Shape(1, 1, 5, 6)), 9, 12).toFloatArray();
