@@ -9,7 +9,8 @@ import ai.djl.ndarray.index.NDIndex;
  * diffusers' GEGLU feed-forward: {@code net.0.proj} to 2 x inner, split the last axis into value
  * (first half) and gate (second half), {@code value * gelu(gate)} (exact GELU), {@code net.2} back.
  * Rows (the first axis) are independent, so large inputs run in chunks of rows whose 2 x inner
- * intermediate stays under {@link #CHUNK_BYTES} (diffusers' "forward chunking"; same result).
+ * intermediate stays under {@link #CHUNK_BYTES} (diffusers' "forward chunking"; the same math, equal up to
+ * float rounding of the matrix products).
  */
 public final class FeedForward {
     /** Bytes of the widest intermediate one chunk may hold. */

@@ -132,7 +132,11 @@ class NnBlocksTest {
         float[] x = randoms(12, rows * len * 4);
         NDArray input = manager.create(x, new Shape(rows, len, 4));
         float[] got = ff.forward(input, 2L * len * 16 * 4).toFloatArray();
-        assertThat(got).isEqualTo(ff.forward(input).toFloatArray());
+        // Same math; the matrix products may round differently for different row counts.
+        float[] whole = ff.forward(input).toFloatArray();
+        for (int i = 0; i < got.length; i++) {
+            assertThat(got[i]).isCloseTo(whole[i], within(1e-6f));
+        }
         for (int r = 0; r < rows * len; r++) {
             double[] z = new double[16];
             for (int o = 0; o < 16; o++) {
