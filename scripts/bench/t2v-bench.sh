@@ -20,4 +20,4 @@ else
   echo "== tiny pipeline skipped: $tiny not found"
 fi
 echo "== ZeroScope-shaped UNet, random weights"
-run zeroscope 1 40 72 2
+run zeroscope 1 40 72 3

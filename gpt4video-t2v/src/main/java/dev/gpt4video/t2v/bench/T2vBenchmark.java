@@ -99,7 +99,7 @@ public final class T2vBenchmark {
                 NDArray latents = m.randomNormal(new Shape(1, 4, frames, h, w));
                 Scheduler s = new DpmSolverMultistepScheduler(SchedulerConfig.stableDiffusion(), m);
                 int[] timesteps = s.setTimesteps(Math.max(steps + 1, 2));
-                double total = 0;
+                double[] measured = new double[timesteps.length - 1];
                 for (int k = 0; k < timesteps.length; k++) {
                     long start = System.nanoTime();
                     NDArray next;
@@ -118,12 +118,17 @@ public final class T2vBenchmark {
                     System.out.printf(Locale.ROOT, "%s step %d (t=%d): %.2f s%n", k == 0 ? "warm-up" : "measured", k,
                             timesteps[k], secs);
                     if (k > 0) {
-                        total += secs;
+                        measured[k - 1] = secs;
                     }
                 }
+                double[] sorted = measured.clone();
+                java.util.Arrays.sort(sorted);
+                double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
                 System.out.printf(Locale.ROOT, "ZeroScope-shaped UNet, batch 2 (CFG), %d frame(s), latents %dx%d (%dx%d px):"
-                        + " %.2f s per denoising step (mean of %d)%n", frames, h, w, h * 8, w * 8, total / (timesteps.length - 1),
-                        timesteps.length - 1);
+                                + " seconds per denoising step min %.2f, median %.2f, mean %.2f (%d measured steps)%n",
+                        frames, h, w, h * 8, w * 8, sorted[0], median, java.util.Arrays.stream(sorted).average().orElse(0),
+                        sorted.length);
             }
         }
         printMemory();

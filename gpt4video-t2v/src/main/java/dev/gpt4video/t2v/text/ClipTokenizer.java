@@ -39,6 +39,8 @@ import java.util.regex.Pattern;
 public final class ClipTokenizer {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String WORD_END = "</w>";
+    /** Words whose merges are remembered; the cache is dropped when it grows past this. */
+    private static final int CACHE_LIMIT = 50_000;
     /** CLIP's word pattern after cleaning; whitespace here is a plain space. */
     private static final Pattern WORD = Pattern.compile(
             "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|\\p{L}+|\\p{N}|[^\\s\\p{L}\\p{N}]+",
@@ -133,6 +135,9 @@ public final class ClipTokenizer {
                 continue;
             }
             Matcher m = WORD.matcher(cleaning.clean(segment));
+            if (cache.size() > CACHE_LIMIT) {
+                cache.clear();
+            }
             while (m.find()) {
                 tokens.addAll(cache.computeIfAbsent(m.group(), this::bpe));
             }
