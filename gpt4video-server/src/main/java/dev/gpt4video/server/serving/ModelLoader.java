@@ -15,6 +15,8 @@ import dev.gpt4video.t2v.jobs.BackendGallery;
 import dev.gpt4video.t2v.jobs.VideoJobEvent;
 import dev.gpt4video.t2v.jobs.VideoJobManager;
 import dev.gpt4video.t2v.placeholder.PlaceholderBackend;
+import dev.gpt4video.t2v.zeroscope.ZeroScopeBackend;
+import dev.gpt4video.t2v.zeroscope.ZeroScopeOptions;
 import dev.gpt4video.abstractor.AbstractorMode;
 import dev.gpt4video.abstractor.EmbeddingCache;
 import dev.gpt4video.abstractor.VisualPipeline;
@@ -89,7 +91,7 @@ public class ModelLoader {
             owned.add(runtime);
             SafetyTools safetyTools = safetyTools(manifest, runtime, owned);
             SafetyGate safety = safetyTools.gate();
-            VideoJobManager videos = videoJobs(manifest, safety, owned);
+            VideoJobManager videos = videoJobs(manifest, safety, runtime, owned);
             VisionEngine vision = visionEngine(manifest, runtime, owned);
             LanguageEngine language = languageEngine(manifest, runtime, vision != null, owned);
             if (vision != null && language != null && vision.pipeline().hiddenSize() != language.hiddenSize()) {
@@ -236,7 +238,8 @@ public class ModelLoader {
         return new SafetyTools(built, frames[0]);
     }
 
-    private VideoJobManager videoJobs(ModelManifest manifest, SafetyGate safety, List<AutoCloseable> owned) {
+    private VideoJobManager videoJobs(ModelManifest manifest, SafetyGate safety, InferenceRuntime runtime,
+                                      List<AutoCloseable> owned) {
         BackendGallery.Builder gallery = BackendGallery.builder();
         String defaultName = null;
         for (Map.Entry<String, ComponentSpec> e : manifest.components().entrySet()) {
@@ -244,7 +247,7 @@ public class ModelLoader {
             if (!role.equals("t2v") && !role.startsWith("t2v.")) {
                 continue;
             }
-            TextToVideoBackend backend = t2vBackend(role, e.getValue());
+            TextToVideoBackend backend = t2vBackend(role, e.getValue(), runtime);
             owned.add(backend);
             gallery.add(gated(backend, safety), t2v.workers(), t2v.queueCapacity());
             if (role.equals("t2v")) {
@@ -282,9 +285,11 @@ public class ModelLoader {
         }
     }
 
-    private TextToVideoBackend t2vBackend(String role, ComponentSpec spec) {
+    private TextToVideoBackend t2vBackend(String role, ComponentSpec spec, InferenceRuntime runtime) {
         return switch (spec.type()) {
             case "placeholder" -> new PlaceholderBackend();
+            case "zeroscope-v2" -> ZeroScopeBackend.load(requirePath(role, spec), runtime,
+                    ZeroScopeOptions.fromMap(spec.options()));
             default -> throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "component '" + role
                     + "': unknown text-to-video type '" + spec.type() + "'");
         };
