@@ -222,6 +222,10 @@ public class ModelLoader {
                 .classifier("semantic-text", EnumSet.of(SafetyStage.INPUT_TEXT, SafetyStage.OUTPUT_PROMPT),
                         () -> SemanticTextClassifier.create(MiniLmSentenceEncoder.load(), TextPrototypes.bundled()))
                 .classifier("nsfwjs-mobilenet-v2", EnumSet.of(SafetyStage.INPUT_VIDEO, SafetyStage.OUTPUT_VIDEO), () -> {
+                    if (safety.frameClassifier().equals("none")) {
+                        throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID,
+                                "disabled by gpt4video.safety.frame-classifier=none");
+                    }
                     frames[0] = NsfwjsFrameClassifier.load(nsfwjsDir, runtime.newModelManager("nsfwjs"));
                     return new VideoSafetyClassifier(frames[0], policy.frameAggregation());
                 })
