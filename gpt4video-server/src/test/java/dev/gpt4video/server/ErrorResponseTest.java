@@ -76,7 +76,7 @@ class ErrorResponseTest extends RunningServerTest {
         String body = "--" + boundary + "\r\n"
                 + "Content-Disposition: form-data; name=\"file\"; filename=\"clip.mp4\"\r\n"
                 + "Content-Type: video/mp4\r\n\r\n"
-                + "x".repeat(1500) + "\r\n"
+                + "x".repeat(300_000) + "\r\n"
                 + "--" + boundary + "--\r\n";
         Response r = send(request("/test/upload").header("Content-Type", "multipart/form-data; boundary=" + boundary)
                 .POST(BodyPublishers.ofString(body, StandardCharsets.UTF_8)));

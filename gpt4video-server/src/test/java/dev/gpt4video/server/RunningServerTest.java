@@ -39,11 +39,11 @@ import static org.awaitility.Awaitility.await;
  * this module's test {@code META-INF/services}). Subclasses share one application context.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
-        "spring.servlet.multipart.max-file-size=1KB",
-        "spring.servlet.multipart.max-request-size=2KB"})
+        "spring.servlet.multipart.max-file-size=256KB",
+        "spring.servlet.multipart.max-request-size=300KB"})
 // Spring Boot tests turn metrics export off unless asked; the Prometheus endpoint is under test.
 @AutoConfigureObservability(tracing = false)
-@Import(RunningServerTest.TestEndpoints.class)
+@Import({RunningServerTest.TestEndpoints.class, RunningServerTest.ScriptedModels.class})
 abstract class RunningServerTest {
 
     static final Path BUNDLE = newBundlePath();
@@ -53,6 +53,14 @@ abstract class RunningServerTest {
         registry.add("gpt4video.models", BUNDLE::toString);
         registry.add("gpt4video.demo.path", BUNDLE::toString);
         registry.add("gpt4video.storage.dir", () -> BUNDLE.getParent().resolve("data").toString());
+        // The standard gate with the shared nsfwjs copy and a test policy (docs/safety.md) that
+        // blocks captions and generated videos only when they carry the marker words below.
+        Path nsfwjs = dev.gpt4video.core.testing.Fixtures.root().resolve("../models/nsfwjs-mobilenet-v2").normalize();
+        if (Files.isDirectory(nsfwjs)) {
+            registry.add("gpt4video.safety.nsfwjs-dir", nsfwjs::toString);
+        } else {
+            registry.add("gpt4video.safety.gate", () -> "permissive");
+        }
     }
 
     @LocalServerPort
@@ -103,6 +111,26 @@ abstract class RunningServerTest {
             return Files.createTempDirectory(target, "test-models-").resolve("demo").toAbsolutePath();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Replaces the scheduler with {@link ScriptedScheduler} (which delegates unless a test scripts a reply). */
+    @org.springframework.boot.test.context.TestConfiguration
+    static class ScriptedModels {
+        @org.springframework.context.annotation.Bean
+        @org.springframework.context.annotation.Primary
+        dev.gpt4video.server.serving.ModelLoader scriptedModelLoader(
+                dev.gpt4video.server.serving.StorageProperties storage, dev.gpt4video.server.serving.T2vProperties t2v,
+                dev.gpt4video.server.serving.LlmProperties llm, dev.gpt4video.server.serving.RuntimeProperties runtime,
+                dev.gpt4video.server.serving.SafetyProperties safety, dev.gpt4video.abstractor.decode.VideoDecoder decoder,
+                dev.gpt4video.server.metrics.ServerMetrics metrics) {
+            return new dev.gpt4video.server.serving.ModelLoader(storage, t2v, llm, runtime, safety, decoder, metrics) {
+                @Override
+                protected dev.gpt4video.llm.generate.Scheduler newScheduler(dev.gpt4video.llm.llama.LlamaModel model,
+                        dev.gpt4video.llm.tokenizer.Tokenizer tokenizer, dev.gpt4video.llm.generate.SchedulerOptions options) {
+                    return new ScriptedScheduler(super.newScheduler(model, tokenizer, options), tokenizer);
+                }
+            };
         }
     }
 

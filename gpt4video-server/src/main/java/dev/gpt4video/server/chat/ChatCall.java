@@ -24,9 +24,10 @@ public record ChatCall(List<ChatMessage> messages, List<Path> videos, Integer nu
      * (temperature 1, top_p 1, max_tokens up to the context).
      */
     public record Sampling(Integer maxTokens, Double temperature, Double topP, Integer topK, Long seed,
-                           List<String> stop, Integer logprobs, Double repetitionPenalty, Integer beamWidth) {
+                           List<String> stop, Integer logprobs, Double repetitionPenalty, Integer beamWidth,
+                           boolean ignoreEos) {
         public static Sampling defaults() {
-            return new Sampling(null, null, null, null, null, List.of(), null, null, null);
+            return new Sampling(null, null, null, null, null, List.of(), null, null, null, false);
         }
     }
 }

@@ -15,7 +15,7 @@ import java.util.function.Function;
 /**
  * A parsed {@code POST /v1/chat/completions} body: OpenAI's fields plus the extensions
  * {@code num_frames}, {@code top_k}, {@code repetition_penalty}, {@code beam_width},
- * {@code video_backend} and {@code wait_for_videos}.
+ * {@code ignore_eos} (as vLLM), {@code video_backend} and {@code wait_for_videos}.
  */
 public record ChatRequest(String model, boolean stream, boolean includeUsage, ChatCall call) {
 
@@ -88,7 +88,8 @@ public record ChatRequest(String model, boolean stream, boolean includeUsage, Ch
         }
         ChatCall.Sampling sampling = new ChatCall.Sampling(maxTokens, optDouble(body, "temperature"),
                 optDouble(body, "top_p"), optInt(body, "top_k"), optLong(body, "seed"), stops(body.get("stop")),
-                logprobs, optDouble(body, "repetition_penalty"), optInt(body, "beam_width"));
+                logprobs, optDouble(body, "repetition_penalty"), optInt(body, "beam_width"),
+                body.path("ignore_eos").asBoolean(false));
         boolean stream = body.path("stream").asBoolean(false);
         ChatCall call = new ChatCall(messages, videoPaths, optInt(body, "num_frames"), sampling,
                 body.path("video_backend").isTextual() ? body.get("video_backend").asText() : null,

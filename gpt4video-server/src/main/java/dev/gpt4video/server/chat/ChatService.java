@@ -232,6 +232,7 @@ public class ChatService {
                     .stopStrings(stops)
                     .logprobs(s.logprobs())
                     .beamWidth(s.beamWidth() == null ? 1 : s.beamWidth())
+                    .ignoreEos(s.ignoreEos())
                     .build();
         }
 

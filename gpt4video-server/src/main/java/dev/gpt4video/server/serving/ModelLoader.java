@@ -25,6 +25,7 @@ import dev.gpt4video.core.checkpoint.WeightLoader;
 import dev.gpt4video.core.runtime.InferenceRuntime;
 import dev.gpt4video.core.runtime.RuntimeOptions;
 import dev.gpt4video.llm.generate.BatchScheduler;
+import dev.gpt4video.llm.generate.Scheduler;
 import dev.gpt4video.llm.generate.SchedulerOptions;
 import dev.gpt4video.llm.llama.LlamaModel;
 import dev.gpt4video.llm.lora.LoraAdapter;
@@ -141,7 +142,7 @@ public class ModelLoader {
         if (llm.kvTokenBudget() > 0) {
             options = options.withKvTokenBudget(llm.kvTokenBudget());
         }
-        BatchScheduler scheduler = new BatchScheduler(model, tokenizer, options);
+        Scheduler scheduler = newScheduler(model, tokenizer, options);
         Object template = spec.options().get("template");
         PromptTemplate prompt = PromptTemplate.named(template != null ? template.toString()
                 : hasVision ? "mplug-owl-video" : "plain");
@@ -178,6 +179,11 @@ public class ModelLoader {
                 frames instanceof Number n ? n.intValue() : 4, metrics);
         owned.add(engine);
         return engine;
+    }
+
+    /** The continuous-batching scheduler; tests replace it to script replies. */
+    protected Scheduler newScheduler(LlamaModel model, Tokenizer tokenizer, SchedulerOptions options) {
+        return new BatchScheduler(model, tokenizer, options);
     }
 
     private static Path requirePath(String role, ComponentSpec spec) {
