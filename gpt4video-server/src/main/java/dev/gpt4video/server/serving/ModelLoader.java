@@ -130,7 +130,7 @@ public class ModelLoader {
         Path dir = requirePath("llm", spec);
         Object prefix = spec.options().get("weight_prefix");
         LlamaModel base = LlamaModel.load(dir, runtime.newModelManager("llm"), runtime.dataType(),
-                new LlamaModel.LoadOptions(prefix == null ? null : prefix.toString(), WeightLoader.Mode.STRICT, manifest.name()));
+                new LlamaModel.LoadOptions(prefix == null ? null : prefix.toString(), WeightLoader.Mode.STRICT, null));
         owned.add(base);
         LlamaModel model = base;
         ComponentSpec lora = manifest.component(ComponentRoles.LORA).orElse(null);
