@@ -48,6 +48,7 @@ if [ -z "$jar" ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src -newer "$jar" -type
 fi
 
 mkdir -p "$out"
+rm -f "$out"/chat-reply.png "$out"/generated-video.png "$out"/chat-refusal.png "$out"/chat-page-failure.png
 work=$(mktemp -d "${TMPDIR:-/tmp}/chat-page-e2e.XXXXXX")
 server_pid=
 stop_server() {

@@ -32,6 +32,7 @@ const state = {
   turn: null,
   attachment: null,
   cards: new Map(),
+  sending: false,
   /** Follow new content while the reader is at the bottom of the transcript. */
   stick: true,
 };
@@ -66,7 +67,11 @@ async function loadModels() {
   if (api.key) ui.keySection.hidden = false;
   ui.model.replaceChildren(...state.models.map((m) => el('option', { value: m.id }, m.demo ? `${m.id} (demo)` : m.id)));
   showModel();
-  await connect();
+  try {
+    await connect();
+  } catch {
+    return false; // the status says so; sending retries
+  }
   return true;
 }
 
@@ -288,13 +293,22 @@ function numberOrNull(input) {
 }
 
 async function send() {
-  if (state.turn) return;
-  const text = ui.input.value.trim();
-  const attachment = state.attachment;
-  if (!text && !attachment) {
+  if (state.turn || state.sending) return;
+  if (!ui.input.value.trim() && !state.attachment) {
     ui.input.focus();
     return;
   }
+  // Waiting for an upload or the socket can take a while: one send at a time.
+  state.sending = true;
+  try {
+    await sendMessage();
+  } finally {
+    state.sending = false;
+  }
+}
+
+async function sendMessage() {
+  const attachment = state.attachment;
   let file = null;
   if (attachment) {
     try {
@@ -314,6 +328,8 @@ async function send() {
     addNote('info', 'Reconnected: the server does not remember the earlier turns of this conversation.');
   }
 
+  const text = ui.input.value.trim();
+  if (!text && !file) return;
   const parts = [];
   if (file) parts.push({ type: 'video_url', video_url: { url: file.id } });
   if (text) parts.push({ type: 'text', text });
