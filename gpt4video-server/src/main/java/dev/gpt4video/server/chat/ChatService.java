@@ -412,7 +412,7 @@ public class ChatService {
 
         SafetyDecision check(SafetyInput input) {
             SafetyDecision d = serving.safety().check(input);
-            metrics.safetyDecision(d.stage().id(), d.action().id(), d.categories().isEmpty() ? null : d.categories().get(0));
+            metrics.safetyDecision(d);
             return d;
         }
     }

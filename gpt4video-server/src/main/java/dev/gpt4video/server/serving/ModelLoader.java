@@ -277,8 +277,7 @@ public class ModelLoader {
     }
 
     private TextToVideoBackend gated(TextToVideoBackend backend, SafetyGate safety) {
-        return new GatedBackend(backend, safety, d -> metrics.safetyDecision(d.stage().id(), d.action().id(),
-                d.categories().isEmpty() ? null : d.categories().get(0)));
+        return new GatedBackend(backend, safety, metrics::safetyDecision);
     }
 
     private void countJobEvent(VideoJobEvent event) {
