@@ -56,11 +56,15 @@ class ModelsApiTest extends RunningServerTest {
         assertThat(model.path("label").asText()).isEqualTo("random weights — for plumbing only");
         assertThat(json.convertValue(model.path("components"), Map.class)).containsEntry(TestDemoComponent.ROLE, TestDemoComponent.TYPE)
                 .containsEntry("vision", "mplug-owl-video-vision");
-        // The demo bundle declares no text-to-video backend: the always-present placeholder is the default.
-        assertThat(model.path("video_backends")).hasSize(1);
-        JsonNode backend = model.path("video_backends").get(0);
+        // The demo's tiny ZeroScope is the default backend; the placeholder is always there too.
+        assertThat(model.path("video_backends")).hasSize(2);
+        JsonNode zeroscope = model.path("video_backends").get(0);
+        assertThat(zeroscope.path("name").asText()).isEqualTo("zeroscope-v2");
+        assertThat(zeroscope.path("default").asBoolean()).isTrue();
+        assertThat(zeroscope.path("placeholder").asBoolean()).isFalse();
+        JsonNode backend = model.path("video_backends").get(1);
         assertThat(backend.path("name").asText()).isEqualTo("placeholder");
-        assertThat(backend.path("default").asBoolean()).isTrue();
+        assertThat(backend.path("default").asBoolean()).isFalse();
         assertThat(backend.path("placeholder").asBoolean()).isTrue();
         assertThat(backend.path("capabilities").path("fps").asInt()).isPositive();
         assertThat(backend.path("capabilities").path("max_frames").asInt())
