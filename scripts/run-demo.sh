@@ -29,6 +29,13 @@ if [ -z "$jar" ] || [ -n "$(find pom.xml ./*/pom.xml ./*/src -newer "$jar" -type
     jar=$(server_jar)
 fi
 
+# The safety gate's frame classifier (nsfwjs) comes from npm; without it the video stages fail
+# closed (uploads are refused, generated videos withheld). Fetch it once, best effort.
+if [ ! -f models/nsfwjs/model.safetensors ] && command -v npm >/dev/null 2>&1; then
+    echo "run-demo: installing the nsfwjs frame classifier (scripts/models/fetch-nsfwjs.sh)" >&2
+    scripts/models/fetch-nsfwjs.sh >&2 || echo "run-demo: warning: nsfwjs install failed; video safety stages will fail closed" >&2
+fi
+
 # Relative paths (models/demo) are against the repository root.
 # shellcheck disable=SC2086
 exec "$JAVA_HOME/bin/java" ${JAVA_OPTS:-} -jar "$jar" "$@"

@@ -27,7 +27,7 @@ class VideosApiTest extends RunningServerTest {
     @Test
     void createPollDownloadAndDelete() {
         Response created = post("/v1/videos", """
-                {"prompt": "a red kite over a beach", "size": "64x48", "seconds": "1", "fps": 8, "seed": 3}""");
+                {"model": "placeholder", "prompt": "a red kite over a beach", "size": "64x48", "seconds": "1", "fps": 8, "seed": 3}""");
         assertThat(created.status()).isEqualTo(200);
         JsonNode video = created.json();
         String id = video.path("id").asText();
@@ -68,6 +68,21 @@ class VideosApiTest extends RunningServerTest {
         Response gone = get("/v1/videos/" + id);
         assertThat(gone.status()).isEqualTo(404);
         assertThat(gone.json().path("error").path("code").asText()).isEqualTo("not_found");
+    }
+
+    @Test
+    void theDemoBundlesZeroScopeIsTheDefaultBackend() {
+        Response created = post("/v1/videos", "{\"prompt\": \"a paper boat on a pond\", \"seed\": 7}");
+        assertThat(created.status()).as(created.body()).isEqualTo(200);
+        String id = created.json().path("id").asText();
+        assertThat(created.json().path("model").asText()).isEqualTo("zeroscope-v2");
+        assertThat(created.json().path("placeholder").asBoolean()).isFalse();
+        await("video completed").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/v1/videos/" + id).json().path("status").asText().equals("completed"));
+        JsonNode done = get("/v1/videos/" + id).json();
+        assertThat(done.path("metadata").path("backend").asText()).isEqualTo("zeroscope-v2");
+        assertThat(done.path("metadata").path("seed").asLong()).isEqualTo(7);
+        assertThat(sendBytes(request("/v1/videos/" + id + "/content").GET()).body().length).isGreaterThan(100);
     }
 
     @Test

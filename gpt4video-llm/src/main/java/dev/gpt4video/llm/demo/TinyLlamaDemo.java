@@ -37,6 +37,12 @@ public final class TinyLlamaDemo implements DemoComponent {
         return TYPE;
     }
 
+    /** 2: config.json now carries {@code _name_or_path} ({@code LlamaConfig.toHuggingFace}). */
+    @Override
+    public String version() {
+        return "2";
+    }
+
     @Override
     public void write(ComponentWriter out) throws IOException {
         Random rnd = out.random();

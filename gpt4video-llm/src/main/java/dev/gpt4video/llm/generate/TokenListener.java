@@ -8,6 +8,10 @@ import dev.gpt4video.core.Gpt4VideoException;
  * {@link BatchScheduler} that is the scheduler's loop thread, so a listener must return quickly
  * (hand slow work such as network writes to another thread). A listener that throws fails its
  * own request only.
+ *
+ * <p>Beam search ({@code beamWidth > 1}) streams nothing while it runs: no beam is final before the
+ * search ends, so all of the winner's {@link #onToken} calls come at the end, in order, right
+ * before {@link #onComplete}.
  */
 public interface TokenListener {
     TokenListener NONE = new TokenListener() {

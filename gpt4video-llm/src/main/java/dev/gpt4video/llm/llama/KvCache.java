@@ -11,16 +11,16 @@ import dev.gpt4video.core.Gpt4VideoException;
 /**
  * The keys and values one sequence has computed so far, per layer, preallocated for
  * {@link #capacity()} positions. It owns an NDManager: {@link #close()} frees the memory at once
- * (a cancelled request does not wait for a garbage collection). Keys and values are stored
- * head-major, {@code [kvHeads, capacity, headDim]} per layer, so the first {@code length}
- * positions are a strided view that the attention matmul reads without a copy.
+ * (a cancelled request does not wait for a garbage collection). Keys and values of a layer share
+ * one array {@code [2, kvHeads, capacity, headDim]} (so one write stores both), head-major, so the
+ * first {@code length} positions are a strided view that the attention matmul reads without a copy.
  *
  * <p>Not thread-safe: one thread (the scheduler loop) reads and writes a cache at a time.
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;
-    private final NDArray[] keys;
-    private final NDArray[] values;
+    /** Per layer {@code [2, kvHeads, capacity, headDim]}: index 0 keys, 1 values. */
+    private final NDArray[] layers;
     private final int capacity;
     private final long bytes;
     private int length;
@@ -34,21 +34,18 @@ public final class KvCache implements AutoCloseable {
         this.capacity = capacity;
         this.manager = parent.newSubManager();
         this.manager.setName("kv-cache");
-        int layers = config.numHiddenLayers();
-        keys = new NDArray[layers];
-        values = new NDArray[layers];
-        Shape shape = new Shape(config.numKeyValueHeads(), capacity, config.headDim());
+        layers = new NDArray[config.numHiddenLayers()];
+        Shape shape = new Shape(2, config.numKeyValueHeads(), capacity, config.headDim());
         try {
-            for (int l = 0; l < layers; l++) {
+            for (int l = 0; l < layers.length; l++) {
                 // Uninitialised on purpose: positions at or past length() are never read.
-                keys[l] = manager.create(shape, dataType);
-                values[l] = manager.create(shape, dataType);
+                layers[l] = manager.create(shape, dataType);
             }
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
-        this.bytes = 2L * layers * shape.size() * dataType.getNumOfBytes();
+        this.bytes = (long) layers.length * shape.size() * dataType.getNumOfBytes();
     }
 
     /** Positions filled so far. */
@@ -91,31 +88,28 @@ public final class KvCache implements AutoCloseable {
             throw new IllegalArgumentException("source holds " + source.length + " positions, capacity is " + capacity);
         }
         if (source.length > 0) {
-            NDIndex filled = new NDIndex().addAllDim().addSliceDim(0, source.length);
-            for (int l = 0; l < keys.length; l++) {
-                try (NDArray k = source.keys[l].get(filled); NDArray v = source.values[l].get(filled)) {
-                    keys[l].set(filled, k);
-                    values[l].set(filled, v);
+            NDIndex filled = new NDIndex().addAllDim().addAllDim().addSliceDim(0, source.length);
+            for (int l = 0; l < layers.length; l++) {
+                try (NDArray kv = source.layers[l].get(filled)) {
+                    layers[l].set(filled, kv);
                 }
             }
         }
         length = source.length;
     }
 
-    /** Stores rows {@code [start, start + n)} of one layer; {@code k, v}: {@code [kvHeads, n, headDim]}. */
-    void write(int layer, int start, NDArray k, NDArray v) {
-        NDIndex rows = new NDIndex().addAllDim().addSliceDim(start, start + k.getShape().get(1));
-        keys[layer].set(rows, k);
-        values[layer].set(rows, v);
+    /** Stores positions {@code [start, start + n)} of one layer; {@code kv}: {@code [2, kvHeads, n, headDim]}. */
+    void write(int layer, int start, NDArray kv) {
+        layers[layer].set(new NDIndex().addAllDim().addAllDim().addSliceDim(start, start + kv.getShape().get(2)), kv);
     }
 
     /** Keys of one layer for positions {@code [0, end)}: a view {@code [kvHeads, end, headDim]}. */
     NDArray keys(int layer, int end) {
-        return keys[layer].get(new NDIndex().addAllDim().addSliceDim(0, end));
+        return layers[layer].get(new NDIndex().addIndices(0).addAllDim().addSliceDim(0, end));
     }
 
     NDArray values(int layer, int end) {
-        return values[layer].get(new NDIndex().addAllDim().addSliceDim(0, end));
+        return layers[layer].get(new NDIndex().addIndices(1).addAllDim().addSliceDim(0, end));
     }
 
     void advance(int n) {

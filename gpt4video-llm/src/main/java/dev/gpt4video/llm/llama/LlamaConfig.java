@@ -185,6 +185,9 @@ public record LlamaConfig(
             m.put("eos_token_id", eosTokenIds);
         }
         m.put("torch_dtype", "float32");
+        if (nameOrPath != null) {
+            m.put("_name_or_path", nameOrPath);
+        }
         return m;
     }
 

@@ -361,15 +361,16 @@ public final class LlamaModel implements AutoCloseable {
             q = RotaryEmbedding.apply(q, cosSin[0], cosSin[1], rotateHalf).mul(queryScale);
             k = RotaryEmbedding.apply(k, cosSin[0], cosSin[1], rotateHalf);
 
+            // [rows, 2, kvHeads, headDim]: one slice and one write per sequence stores keys and values.
+            NDArray kv = k.stack(v, 1);
             NDList outputs = new NDList(caches.size());
             for (int i = 0; i < caches.size(); i++) {
                 KvCache cache = caches.get(i);
                 int n = counts[i];
                 int start = cache.length();
                 NDArray qi = single ? q : rows(q, firstRow[i], n);
-                NDArray ki = single ? k : rows(k, firstRow[i], n);
-                NDArray vi = single ? v : rows(v, firstRow[i], n);
-                cache.write(l, start, headMajor(ki, n, kvHeads, headDim), headMajor(vi, n, kvHeads, headDim));
+                NDArray kvi = single ? kv : rows(kv, firstRow[i], n);
+                cache.write(l, start, n == 1 ? kvi.reshape(2, kvHeads, 1, headDim) : kvi.transpose(1, 2, 0, 3));
                 outputs.add(CausalAttention.forward(qi, cache.keys(l, start + n), cache.values(l, start + n),
                         start, manager));
             }
@@ -423,11 +424,6 @@ public final class LlamaModel implements AutoCloseable {
 
     private static NDArray rows(NDArray a, int first, int n) {
         return a.get(new NDIndex().addSliceDim(first, first + n));
-    }
-
-    /** {@code [n, heads, dim]} to {@code [heads, n, dim]} for the cache; a reshape when n is 1. */
-    private static NDArray headMajor(NDArray a, int n, int heads, int dim) {
-        return n == 1 ? a.reshape(heads, 1, dim) : a.transpose(1, 0, 2);
     }
 
     private void checkOpen() {

@@ -50,10 +50,10 @@ public final class CausalAttention {
         if (dtype != DataType.FLOAT32) {
             probs = probs.toType(dtype, false);
         }
-        NDArray out = probs.reshape(kvHeads, groups * n, total).matMul(values);
         if (n == 1) {
-            return out.reshape(1, heads * headDim);
+            return probs.matMul(values).reshape(1, heads * headDim);
         }
+        NDArray out = probs.reshape(kvHeads, groups * n, total).matMul(values);
         return out.reshape(kvHeads, groups, n, headDim).transpose(2, 0, 1, 3).reshape(n, heads * headDim);
     }
 

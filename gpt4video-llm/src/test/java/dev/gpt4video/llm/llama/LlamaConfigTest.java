@@ -77,7 +77,8 @@ class LlamaConfigTest {
 
     @Test
     void writesBackWhatItReads() {
-        ObjectNode c = minimal().put("num_key_value_heads", 8).put("tie_word_embeddings", true);
+        ObjectNode c = minimal().put("num_key_value_heads", 8).put("tie_word_embeddings", true)
+                .put("_name_or_path", "huggyllama/llama-7b");
         c.putObject("rope_scaling").put("type", "linear").put("factor", 2.0);
         LlamaConfig read = LlamaConfig.fromJson(c);
         assertThat(LlamaConfig.fromJson(json.valueToTree(read.toHuggingFace()))).isEqualTo(read);

@@ -65,7 +65,6 @@ public class ChatCompletionsController {
         OutputStream os = response.getOutputStream();
         String id = "chatcmpl-" + java.util.UUID.randomUUID().toString().replace("-", "");
         SseChatOutput out = new SseChatOutput(os, shapes, id, created, serving.id(), request.includeUsage());
-        out.keepAlive(); // commits the response: from here on errors go in the stream
         try {
             chat.run(serving, request.call(), out, cancel);
         } catch (IOException clientGone) {
@@ -73,6 +72,11 @@ public class ChatCompletionsController {
             log.debug("chat stream {}: client went away; generation cancelled", id);
         } catch (Gpt4VideoException e) {
             cancel.cancel();
+            if (!response.isCommitted()) {
+                // Nothing streamed yet (a full queue, a bad video): answer with a plain JSON error and its status.
+                response.reset();
+                throw e;
+            }
             try {
                 out.error(json.valueToTree(ErrorBody.of(e.code(), e.getMessage(), null)));
             } catch (IOException ignored) {

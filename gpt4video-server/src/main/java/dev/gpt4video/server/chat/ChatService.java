@@ -380,6 +380,11 @@ public class ChatService {
         }
 
         ChatSummary finish(GenerationResult result) throws IOException {
+            // The model's own refusals ("I'm sorry, but I can't…") are recognised and counted too.
+            if (serving.safety() instanceof dev.gpt4video.safety.policy.DefaultSafetyGate gate
+                    && gate.recordModelReply(content.toString())) {
+                metrics.refusal("model");
+            }
             metrics.requestFinished(System.nanoTime() - start, result.usage().promptTokens(),
                     result.usage().completionTokens(), "chat", result.finishReason().wireName());
             ChatSummary summary = new ChatSummary(id, result.finishReason().wireName(), content.toString(), refusal,
@@ -407,7 +412,7 @@ public class ChatService {
 
         SafetyDecision check(SafetyInput input) {
             SafetyDecision d = serving.safety().check(input);
-            metrics.safetyDecision(d.stage().id(), d.action().id(), d.categories().isEmpty() ? null : d.categories().get(0));
+            metrics.safetyDecision(d);
             return d;
         }
     }

@@ -40,7 +40,21 @@ public record ErrorBody(Detail error) {
     static ResponseEntity<ErrorBody> response(Gpt4VideoException e) {
         ErrorCode code = e.code();
         String message = e.getMessage() != null ? e.getMessage() : code.code();
-        return response(HttpStatusCode.valueOf(code.httpStatus()), HttpHeaders.EMPTY, code, message, null);
+        HttpHeaders headers = new HttpHeaders();
+        String retry = retryAfterSeconds(code);
+        if (retry != null) {
+            headers.set(HttpHeaders.RETRY_AFTER, retry);
+        }
+        return response(HttpStatusCode.valueOf(code.httpStatus()), headers, code, message, null);
+    }
+
+    /** Overload and warm-up are temporary: tell clients when to retry (seconds), as OpenAI's 429s do. */
+    static String retryAfterSeconds(ErrorCode code) {
+        return switch (code) {
+            case QUEUE_FULL -> "1";
+            case NOT_READY -> "5";
+            default -> null;
+        };
     }
 
     /** The error code for an HTTP status Spring or the servlet container chose. */

@@ -97,8 +97,7 @@ public class FilesController {
             metrics.videoDecode(System.nanoTime() - t0);
             SafetyDecision verdict = serving.safety().check(SafetyInput.frames(SafetyStage.INPUT_VIDEO,
                     toFrames(sampled)));
-            metrics.safetyDecision(verdict.stage().id(), verdict.action().id(),
-                    verdict.categories().isEmpty() ? null : verdict.categories().get(0));
+            metrics.safetyDecision(verdict);
             return FileObject.of(store.commit(staged, name, purpose == null ? "vision" : purpose, describe(probe, sampled),
                     describe(verdict, serving.safety().name())));
         } catch (RuntimeException e) {

@@ -102,6 +102,11 @@ public class ServerMetrics {
                 .description("Text-to-video jobs waiting").register(registry);
     }
 
+    /** Counts one gate decision under its first triggering category ({@code none} when allowed). */
+    public void safetyDecision(dev.gpt4video.core.safety.SafetyDecision d) {
+        safetyDecision(d.stage().id(), d.action().id(), d.categories().isEmpty() ? null : d.categories().get(0));
+    }
+
     public void safetyDecision(String stage, String action, String category) {
         Counter.builder("gpt4video.safety_decisions").description("Safety gate decisions by stage, action and category")
                 .tag("stage", stage).tag("action", action).tag("category", category == null ? "none" : category)

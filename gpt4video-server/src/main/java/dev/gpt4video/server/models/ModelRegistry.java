@@ -20,11 +20,6 @@ import org.springframework.stereotype.Component;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,17 +28,7 @@ import java.util.Optional;
  * readiness follows it: {@link ReadinessState#REFUSING_TRAFFIC} until the model is loaded, then
  * {@link ReadinessState#ACCEPTING_TRAFFIC}.
  *
- * <p>Components are declared by the manifest; the module that loads one hands the live object over
- * with {@link #register}, and request handlers look it up by role:
- *
- * <pre>{@code
- * registry.register(ComponentRoles.LLM, llamaModel);            // once, by the loader
- * LanguageModel llm = registry.component(ComponentRoles.LLM, LanguageModel.class)
- *         .orElseThrow(() -> new Gpt4VideoException(ErrorCode.NOT_READY, "no language model loaded"));
- * }</pre>
- *
- * Registered {@link AutoCloseable} components are closed, last first, when the server stops: the
- * registry owns their native memory.
+ * <p>What was loaded is a {@link ServingModel} ({@link #serving()}), built by {@link ModelLoader}.
  */
 @Component
 public class ModelRegistry implements SmartLifecycle, DisposableBean {
@@ -61,7 +46,6 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
     private final ModelLoader modelLoader;
     private final ApplicationEventPublisher events;
     private final Object lock = new Object();
-    private final Map<String, Object> components = new LinkedHashMap<>();
 
     // Written under lock; volatile so the health endpoint and controllers read them without it.
     private volatile Phase phase = Phase.LOADING;
@@ -117,41 +101,6 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
         }
         requireModel();
         throw new Gpt4VideoException(ErrorCode.NOT_READY, "models are still loading");
-    }
-
-    /**
-     * Hands over the live object for a component the manifest declares, e.g. a loaded LLaMA for role
-     * {@code llm}. One object per role.
-     *
-     * @throws Gpt4VideoException {@link ErrorCode#CONFIG_INVALID} if no model is loaded, the manifest
-     *                            has no such role, or the role already has an object
-     */
-    public void register(String role, Object component) {
-        synchronized (lock) {
-            ModelManifest manifest = requireModel().manifest();
-            if (manifest.component(role).isEmpty()) {
-                throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "model " + manifest.name()
-                        + " declares no component '" + role + "'; it has " + manifest.components().keySet());
-            }
-            if (components.putIfAbsent(role, component) != null) {
-                throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "component '" + role + "' is already registered");
-            }
-            log.info("registered component {} ({})", role, component.getClass().getName());
-        }
-    }
-
-    /** The registered object for {@code role}, if there is one and it is a {@code type}. */
-    public <T> Optional<T> component(String role, Class<T> type) {
-        synchronized (lock) {
-            return Optional.ofNullable(components.get(role)).filter(type::isInstance).map(type::cast);
-        }
-    }
-
-    /** The roles that have a registered object, in registration order. */
-    public List<String> registeredRoles() {
-        synchronized (lock) {
-            return List.copyOf(components.keySet());
-        }
     }
 
     /**
@@ -223,27 +172,13 @@ public class ModelRegistry implements SmartLifecycle, DisposableBean {
         }
     }
 
-    /** Closes registered components, last registered first. */
+    /** Releases the loaded models (their native memory, threads and queues). */
     @Override
     public void destroy() {
-        List<Object> toClose;
-        synchronized (lock) {
-            toClose = new ArrayList<>(components.values());
-            components.clear();
-        }
-        Collections.reverse(toClose);
-        if (serving != null) {
-            toClose.add(serving);
-            serving = null;
-        }
-        for (Object c : toClose) {
-            if (c instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    log.warn("closing {} failed", c.getClass().getName(), e);
-                }
-            }
+        ServingModel s = serving;
+        serving = null;
+        if (s != null) {
+            s.close();
         }
     }
 }

@@ -34,7 +34,7 @@ public class ModelsHealthIndicator implements HealthIndicator {
                         .withDetail("demo", m.demo())
                         .withDetail("path", loaded.source().toString())
                         .withDetail("components", m.componentTypes())
-                        .withDetail("registered", registry.registeredRoles())
+
                         .build();
             }
         };

@@ -22,6 +22,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import dev.gpt4video.t2v.placeholder.PlaceholderBackend;
+import dev.gpt4video.t2v.zeroscope.ZeroScopeBackend;
+import dev.gpt4video.t2v.zeroscope.ZeroScopeOptions;
 import dev.gpt4video.abstractor.AbstractorMode;
 import dev.gpt4video.abstractor.EmbeddingCache;
 import dev.gpt4video.abstractor.VisualPipeline;
@@ -109,7 +111,7 @@ public class ModelLoader {
             owned.add(runtime);
             SafetyTools safetyTools = safetyTools(manifest, runtime, owned);
             SafetyGate safety = safetyTools.gate();
-            VideoJobs videos = videoJobs(manifest, safety, owned);
+            VideoJobs videos = videoJobs(manifest, safety, runtime, owned);
             boolean worker = distributed.worker();
             if (worker) {
                 log.info("worker profile: running text-to-video jobs from Redis; no language model or vision pipeline");
@@ -152,7 +154,7 @@ public class ModelLoader {
         Path dir = requirePath("llm", spec);
         Object prefix = spec.options().get("weight_prefix");
         LlamaModel base = LlamaModel.load(dir, runtime.newModelManager("llm"), runtime.dataType(),
-                new LlamaModel.LoadOptions(prefix == null ? null : prefix.toString(), WeightLoader.Mode.STRICT, manifest.name()));
+                new LlamaModel.LoadOptions(prefix == null ? null : prefix.toString(), WeightLoader.Mode.STRICT, null));
         owned.add(base);
         LlamaModel model = base;
         ComponentSpec lora = manifest.component(ComponentRoles.LORA).orElse(null);
@@ -244,6 +246,10 @@ public class ModelLoader {
                 .classifier("semantic-text", EnumSet.of(SafetyStage.INPUT_TEXT, SafetyStage.OUTPUT_PROMPT),
                         () -> SemanticTextClassifier.create(MiniLmSentenceEncoder.load(), TextPrototypes.bundled()))
                 .classifier("nsfwjs-mobilenet-v2", EnumSet.of(SafetyStage.INPUT_VIDEO, SafetyStage.OUTPUT_VIDEO), () -> {
+                    if (safety.frameClassifier().equals("none")) {
+                        throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID,
+                                "disabled by gpt4video.safety.frame-classifier=none");
+                    }
                     frames[0] = NsfwjsFrameClassifier.load(nsfwjsDir, runtime.newModelManager("nsfwjs"));
                     return new VideoSafetyClassifier(frames[0], policy.frameAggregation());
                 })
@@ -264,7 +270,8 @@ public class ModelLoader {
      * Single node: a {@link VideoJobManager} running the gallery here. Distributed: a
      * {@link RedisVideoJobs} client, plus (worker profile) a {@link RedisVideoWorker} running the gallery.
      */
-    private VideoJobs videoJobs(ModelManifest manifest, SafetyGate safety, List<AutoCloseable> owned) {
+    private VideoJobs videoJobs(ModelManifest manifest, SafetyGate safety, InferenceRuntime runtime,
+                                List<AutoCloseable> owned) {
         ArtifactStore store = artifactStore();
         if (!distributed.enabled()) {
             if (distributed.worker()) {
@@ -272,7 +279,7 @@ public class ModelLoader {
                         + "gpt4video.t2v.distributed.redis-url (the Redis that chat servers put video jobs on)");
             }
             try {
-                VideoJobManager manager = new VideoJobManager(gallery(manifest, safety, owned), store);
+                VideoJobManager manager = new VideoJobManager(gallery(manifest, safety, runtime, owned), store);
                 owned.add(manager);
                 manager.addListener(this::countJobEvent);
                 return manager;
@@ -299,8 +306,8 @@ public class ModelLoader {
         String where = uri.getHost() + ":" + uri.getPort();
         try {
             if (distributed.worker()) {
-                RedisVideoWorker worker = new RedisVideoWorker(redis, gallery(manifest, safety, owned), store, settings,
-                        distributed.workerIdOrDefault());
+                RedisVideoWorker worker = new RedisVideoWorker(redis, gallery(manifest, safety, runtime, owned), store,
+                        settings, distributed.workerIdOrDefault());
                 owned.add(worker);
             }
             RedisVideoJobs jobs = new RedisVideoJobs(redis, store, settings);
@@ -326,7 +333,8 @@ public class ModelLoader {
     }
 
     /** The manifest's text-to-video backends (roles {@code t2v}, {@code t2v.<name>}) and the placeholder, gated. */
-    private BackendGallery gallery(ModelManifest manifest, SafetyGate safety, List<AutoCloseable> owned) {
+    private BackendGallery gallery(ModelManifest manifest, SafetyGate safety, InferenceRuntime runtime,
+                                  List<AutoCloseable> owned) {
         BackendGallery.Builder gallery = BackendGallery.builder();
         String defaultName = null;
         for (Map.Entry<String, ComponentSpec> e : manifest.components().entrySet()) {
@@ -334,7 +342,7 @@ public class ModelLoader {
             if (!role.equals("t2v") && !role.startsWith("t2v.")) {
                 continue;
             }
-            TextToVideoBackend backend = t2vBackend(role, e.getValue());
+            TextToVideoBackend backend = t2vBackend(role, e.getValue(), runtime);
             owned.add(backend);
             gallery.add(gated(backend, safety), t2v.workers(), t2v.queueCapacity());
             if (role.equals("t2v")) {
@@ -350,8 +358,7 @@ public class ModelLoader {
     }
 
     private TextToVideoBackend gated(TextToVideoBackend backend, SafetyGate safety) {
-        return new GatedBackend(backend, safety, d -> metrics.safetyDecision(d.stage().id(), d.action().id(),
-                d.categories().isEmpty() ? null : d.categories().get(0)));
+        return new GatedBackend(backend, safety, metrics::safetyDecision);
     }
 
     private void countJobEvent(VideoJobEvent event) {
@@ -362,9 +369,11 @@ public class ModelLoader {
         }
     }
 
-    private TextToVideoBackend t2vBackend(String role, ComponentSpec spec) {
+    private TextToVideoBackend t2vBackend(String role, ComponentSpec spec, InferenceRuntime runtime) {
         return switch (spec.type()) {
             case "placeholder" -> new PlaceholderBackend();
+            case "zeroscope-v2" -> ZeroScopeBackend.load(requirePath(role, spec), runtime,
+                    ZeroScopeOptions.fromMap(spec.options()));
             default -> throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "component '" + role
                     + "': unknown text-to-video type '" + spec.type() + "'");
         };

@@ -14,8 +14,10 @@ import java.nio.file.Path;
  * @param nsfwjsDir the converted nsfwjs model ({@code scripts/models/fetch-nsfwjs.sh} writes it)
  * @param policy    a policy JSON file (see docs/safety.md); empty for the built-in defaults
  * @param auditLog  JSON-lines audit file; empty for {@code <storage>/safety-audit.jsonl}
+ * @param frameClassifier {@code nsfwjs}, or {@code none} to run without one (the video stages then
+ *                  fail closed, as when the model is missing)
  */
 @ConfigurationProperties("gpt4video.safety")
 public record SafetyProperties(@DefaultValue("standard") String gate, @DefaultValue("models/nsfwjs") Path nsfwjsDir,
-                               Path policy, Path auditLog) {
+                               Path policy, Path auditLog, @DefaultValue("nsfwjs") String frameClassifier) {
 }

@@ -100,7 +100,7 @@ public class VideosController {
 
     private void checkSafety(ServingModel serving, String prompt) {
         SafetyDecision d = serving.safety().check(SafetyInput.text(SafetyStage.OUTPUT_PROMPT, prompt));
-        metrics.safetyDecision(d.stage().id(), d.action().id(), d.categories().isEmpty() ? null : d.categories().get(0));
+        metrics.safetyDecision(d);
         if (d.blocked()) {
             metrics.refusal(d.stage().id());
             throw new Gpt4VideoException(ErrorCode.CONTENT_BLOCKED, d.refusal() != null ? d.refusal()

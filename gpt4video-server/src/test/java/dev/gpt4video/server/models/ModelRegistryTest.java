@@ -82,26 +82,4 @@ class ModelRegistryTest {
         registry.onReadinessChange(new AvailabilityChangeEvent<>(this, ReadinessState.ACCEPTING_TRAFFIC));
         assertThat(published).isEmpty();
     }
-
-    @Test
-    void holdsLoadedComponentsByRoleAndClosesThem() throws IOException {
-        new ModelManifest("m", null, false, Map.of("llm", new ComponentSpec("llama", dir), "vision", new ComponentSpec("clip-vit", dir)), null)
-                .write(dir.resolve(ModelManifest.FILE_NAME));
-        ModelRegistry registry = registry(dir, dir.resolve("demo"), false);
-        var closed = new AtomicBoolean();
-        AutoCloseable llm = () -> closed.set(true);
-
-        registry.load();
-        registry.register("llm", llm);
-
-        assertThat(registry.component("llm", AutoCloseable.class)).containsSame(llm);
-        assertThat(registry.component("llm", String.class)).isEmpty();
-        assertThat(registry.component("vision", Object.class)).isEmpty();
-        assertThat(registry.registeredRoles()).containsExactly("llm");
-        assertThatThrownBy(() -> registry.register("llm", llm)).hasMessageContaining("already registered");
-        assertThatThrownBy(() -> registry.register("t2v", "x")).hasMessageContaining("declares no component 't2v'");
-
-        registry.destroy();
-        assertThat(closed).isTrue();
-    }
 }
