@@ -44,6 +44,10 @@ public record RedisJobSettings(String keyPrefix, String group, Duration claimIdl
             throw new IllegalArgumentException("heartbeatInterval: " + heartbeatInterval
                     + " must be shorter than claimIdleTimeout (" + claimIdleTimeout + "), or running jobs get taken over");
         }
+        if (pollInterval.compareTo(Duration.ofSeconds(30)) > 0) {
+            // Blocking reads must end well within the client's 60 s command timeout.
+            throw new IllegalArgumentException("pollInterval: " + pollInterval + " must be at most 30 s");
+        }
         if (maxDeliveries < 1) {
             throw new IllegalArgumentException("maxDeliveries: " + maxDeliveries + " must be >= 1");
         }
