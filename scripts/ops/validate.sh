@@ -26,16 +26,18 @@ pass() { passed=$((passed + 1)); echo "validate: ok: $*"; }
 fail() { failed=$((failed + 1)); echo "validate: FAILED: $*" >&2; }
 skip() { skipped=$((skipped + 1)); echo "validate: skipped: $*"; }
 
+indent() { sed 's/^/    /'; }
+
 # Runs a check, printing its output; counts it as passed or failed.
 check() {
     local name=$1
     shift
     local out
     if out=$("$@" 2>&1); then
-        [ -n "$out" ] && sed 's/^/    /' <<<"$out"
+        [ -n "$out" ] && indent <<<"$out"
         pass "$name"
     else
-        [ -n "$out" ] && sed 's/^/    /' <<<"$out" >&2
+        [ -n "$out" ] && indent <<<"$out" >&2
         fail "$name"
     fi
 }
