@@ -1,7 +1,6 @@
 package dev.gpt4video.server.metrics;
 
 import dev.gpt4video.server.models.ModelRegistry;
-import dev.gpt4video.server.serving.ServingModel;
 import dev.gpt4video.t2v.jobs.BackendGallery;
 import dev.gpt4video.t2v.jobs.JobState;
 import dev.gpt4video.t2v.jobs.VideoJobManager;
@@ -32,11 +31,7 @@ public class ServingMeters {
         if (event.getState() != ReadinessState.ACCEPTING_TRAFFIC || registry.phase() != ModelRegistry.Phase.READY) {
             return;
         }
-        ServingModel serving = registry.serving();
-        if (serving == null) {
-            return;
-        }
-        VideoJobManager videos = serving.videos();
+        VideoJobManager videos = registry.serving().videos();
         // Registering the same name and tags again returns the existing meter, so a repeated event is harmless.
         for (BackendGallery.Entry backend : videos.gallery().entries()) {
             String name = backend.name();
