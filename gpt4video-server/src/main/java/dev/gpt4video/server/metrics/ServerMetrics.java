@@ -93,8 +93,13 @@ public class ServerMetrics {
     }
 
     public void t2vJob(String backend, String state) {
-        Counter.builder("gpt4video.t2v_jobs").description("Text-to-video jobs by final or entered state")
-                .tag("backend", backend).tag("state", state).register(registry).increment();
+        t2vJobs(backend, state).increment();
+    }
+
+    /** The job counter for one backend and state; registering it early makes it scrape as 0. */
+    public Counter t2vJobs(String backend, String state) {
+        return Counter.builder("gpt4video.t2v_jobs").description("Text-to-video jobs by final or entered state")
+                .tag("backend", backend).tag("state", state).register(registry);
     }
 
     public void t2vQueueGauge(String backend, Supplier<Number> depth) {
