@@ -27,6 +27,8 @@ import java.time.Duration;
  * @param eventsMaxLength   about how many job events the events stream keeps
  * @param defaultBackend    the backend of requests that name none; empty: the workers' default
  * @param sweepInterval     how often one worker deletes expired videos and enforces the quota
+ * @param drainTimeout      how long a stopping worker lets its running jobs finish before it hands
+ *                          the rest back to other workers (0: at once)
  */
 @ConfigurationProperties("gpt4video.t2v.distributed")
 public record DistributedProperties(String redisUrl,
@@ -40,12 +42,13 @@ public record DistributedProperties(String redisUrl,
                                     @DefaultValue("1s") Duration pollInterval,
                                     @DefaultValue("10000") long eventsMaxLength,
                                     String defaultBackend,
-                                    @DefaultValue("1m") Duration sweepInterval) {
+                                    @DefaultValue("1m") Duration sweepInterval,
+                                    @DefaultValue("0s") Duration drainTimeout) {
 
     /** Single node: no Redis. */
     public static DistributedProperties singleNode() {
         return new DistributedProperties(null, false, null, "gpt4video:t2v", "t2v-workers", Duration.ofSeconds(30),
-                Duration.ofSeconds(10), 3, Duration.ofSeconds(1), 10_000, null, Duration.ofMinutes(1));
+                Duration.ofSeconds(10), 3, Duration.ofSeconds(1), 10_000, null, Duration.ofMinutes(1), Duration.ZERO);
     }
 
     public boolean enabled() {
@@ -55,7 +58,7 @@ public record DistributedProperties(String redisUrl,
     /** The settings of the Redis client and worker; {@code queueCapacity} is {@code gpt4video.t2v.queue-capacity}. */
     public RedisJobSettings settings(int queueCapacity) {
         return new RedisJobSettings(keyPrefix, group, claimIdleTimeout, heartbeatInterval, maxDeliveries, pollInterval,
-                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval);
+                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval, drainTimeout);
     }
 
     /** {@code workerId}, or this host's name and process id. */

@@ -22,10 +22,12 @@ import java.util.regex.Pattern;
  * @param queueCapacity    jobs that may wait per backend before a submission fails with {@code queue_full}
  * @param defaultBackend   the backend of submissions that name none; null: the one workers advertise
  * @param sweepInterval    how often one worker deletes expired jobs and enforces the store's quota
+ * @param drainTimeout     how long a closing worker lets its running jobs finish before it hands the
+ *                         rest back (zero: hand them back at once)
  */
 public record RedisJobSettings(String keyPrefix, String group, Duration claimIdleTimeout, Duration heartbeatInterval,
                                int maxDeliveries, Duration pollInterval, long eventsMaxLength, int queueCapacity,
-                               String defaultBackend, Duration sweepInterval) {
+                               String defaultBackend, Duration sweepInterval, Duration drainTimeout) {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._:@-]+");
 
@@ -40,6 +42,9 @@ public record RedisJobSettings(String keyPrefix, String group, Duration claimIdl
         positive("heartbeatInterval", heartbeatInterval);
         positive("pollInterval", pollInterval);
         positive("sweepInterval", sweepInterval);
+        if (drainTimeout == null || drainTimeout.isNegative()) {
+            throw new IllegalArgumentException("drainTimeout: " + drainTimeout + " must be >= 0");
+        }
         if (heartbeatInterval.compareTo(claimIdleTimeout) >= 0) {
             throw new IllegalArgumentException("heartbeatInterval: " + heartbeatInterval
                     + " must be shorter than claimIdleTimeout (" + claimIdleTimeout + "), or running jobs get taken over");
@@ -65,27 +70,32 @@ public record RedisJobSettings(String keyPrefix, String group, Duration claimIdl
     /** The defaults of {@code docs/distributed.md}. */
     public static RedisJobSettings defaults() {
         return new RedisJobSettings("gpt4video:t2v", "t2v-workers", Duration.ofSeconds(30), Duration.ofSeconds(10),
-                3, Duration.ofSeconds(1), 10_000, 16, null, Duration.ofMinutes(1));
+                3, Duration.ofSeconds(1), 10_000, 16, null, Duration.ofMinutes(1), Duration.ZERO);
     }
 
     public RedisJobSettings withKeyPrefix(String prefix) {
         return new RedisJobSettings(prefix, group, claimIdleTimeout, heartbeatInterval, maxDeliveries, pollInterval,
-                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval);
+                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval, drainTimeout);
     }
 
     public RedisJobSettings withTiming(Duration claimIdleTimeout, Duration heartbeatInterval, Duration pollInterval) {
         return new RedisJobSettings(keyPrefix, group, claimIdleTimeout, heartbeatInterval, maxDeliveries, pollInterval,
-                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval);
+                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval, drainTimeout);
     }
 
     public RedisJobSettings withMaxDeliveries(int maxDeliveries) {
         return new RedisJobSettings(keyPrefix, group, claimIdleTimeout, heartbeatInterval, maxDeliveries, pollInterval,
-                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval);
+                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval, drainTimeout);
     }
 
     public RedisJobSettings withQueueCapacity(int queueCapacity) {
         return new RedisJobSettings(keyPrefix, group, claimIdleTimeout, heartbeatInterval, maxDeliveries, pollInterval,
-                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval);
+                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval, drainTimeout);
+    }
+
+    public RedisJobSettings withDrainTimeout(Duration drainTimeout) {
+        return new RedisJobSettings(keyPrefix, group, claimIdleTimeout, heartbeatInterval, maxDeliveries, pollInterval,
+                eventsMaxLength, queueCapacity, defaultBackend, sweepInterval, drainTimeout);
     }
 
     private static void positive(String field, Duration d) {

@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * the job ({@code XAUTOCLAIM}) and runs it from the start. A job delivered more than
  * {@link RedisJobSettings#maxDeliveries()} times fails with {@code interrupted}. A worker that
  * finds its claim taken (it stalled for longer than the timeout) stops the job without touching its
- * state, so a job completes once. {@link #close()} hands running jobs back at once.
+ * state, so a job completes once. {@link #close()} stops taking jobs, lets running ones finish for
+ * {@link RedisJobSettings#drainTimeout()} and hands the rest back.
  *
  * <p>One worker at a time also deletes expired jobs and enforces the store's quota
  * ({@link RedisJobSettings#sweepInterval()}). Backends are not closed here: the gallery's owner does that.
@@ -143,8 +144,9 @@ public final class RedisVideoWorker implements AutoCloseable {
     }
 
     /**
-     * Stops taking jobs and hands running ones back (queued again, claimable by other workers at once;
-     * the hand-back does not count as a delivery), waiting up to 30 s for their backends to stop.
+     * Stops taking jobs, lets running ones finish for up to {@link RedisJobSettings#drainTimeout()},
+     * then hands the rest back (queued again, claimable by other workers at once; the hand-back does
+     * not count as a delivery), waiting up to 30 s more for their backends to stop.
      */
     @Override
     public void close() {
@@ -152,19 +154,13 @@ public final class RedisVideoWorker implements AutoCloseable {
             return;
         }
         stopping = true;
-        running.values().forEach(run -> run.stop(Stop.RELEASED));
-        long deadline = System.nanoTime() + SHUTDOWN_TIMEOUT.toNanos();
-        for (Slot slot : slots) {
-            try {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    slot.thread.join(Duration.ofNanos(left));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        if (!settings.drainTimeout().isZero() && !running.isEmpty()) {
+            log.info("video worker {} stopping: letting {} running job(s) finish (up to {})", workerId,
+                    running.size(), settings.drainTimeout());
+            joinSlots(settings.drainTimeout());
         }
+        running.values().forEach(run -> run.stop(Stop.RELEASED));
+        joinSlots(SHUTDOWN_TIMEOUT);
         timer.shutdownNow();
         for (Slot slot : slots) {
             if (!slot.thread.isAlive()) {
@@ -174,6 +170,26 @@ public final class RedisVideoWorker implements AutoCloseable {
         }
         shared.close();
         log.info("video worker {} stopped", workerId);
+    }
+
+    private void joinSlots(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Slot slot : slots) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    slot.thread.join(Duration.ofNanos(left));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** True once {@link #close} or {@link #abandon} began. */
+    boolean isStopping() {
+        return stopping;
     }
 
     /**

@@ -280,6 +280,33 @@ class DistributedGenerationTest {
     }
 
     @Test
+    void aDrainingWorkerFinishesItsJobButTakesNoNewOne() throws Exception {
+        settings = settings.withDrainTimeout(Duration.ofSeconds(30));
+        ScriptedBackend draining = new ScriptedBackend(3, false);
+        RedisVideoWorker a = worker("draining", draining);
+        EventLog events = new EventLog();
+        RedisVideoJobs jobs = server(events);
+
+        String first = jobs.submit(null, request("finish me")).id();
+        events.await(VideoJobEvent.Progress.class, first);
+        Thread closing = Thread.ofPlatform().start(a::close);
+        until(a::isStopping, "the worker to begin stopping");
+        String second = jobs.submit(null, request("for someone else")).id();
+        draining.openGate();
+        events.await(VideoJobEvent.Completed.class, first);
+        closing.join(Duration.ofSeconds(30));
+        assertThat(closing.isAlive()).isFalse();
+
+        assertThat(draining.finished()).containsExactly("finish me");
+        assertThat(jobs.job(second).orElseThrow().state()).isEqualTo(JobState.QUEUED);
+        ScriptedBackend next = new ScriptedBackend(3, true);
+        worker("next", next);
+        events.await(VideoJobEvent.Completed.class, second);
+        assertThat(next.finished()).containsExactly("for someone else");
+        assertNothingLeftInTheStream();
+    }
+
+    @Test
     void aBackendErrorFailsTheJobWithoutRetrying() throws Exception {
         ScriptedBackend backend = new ScriptedBackend(3, true);
         worker("worker", backend);
