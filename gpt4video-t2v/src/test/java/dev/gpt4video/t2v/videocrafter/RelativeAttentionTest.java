@@ -52,76 +52,25 @@ class RelativeAttentionTest {
         }
     }
 
-    /** Transcription of the reference with explicit loops; tables indexed by clamp(j - i, -L, L) + L. */
     private static float[] loop(Map<String, float[]> w, float[] x) {
-        float[] wq = w.get("to_q.weight");
-        float[] wk = w.get("to_k.weight");
-        float[] wv = w.get("to_v.weight");
-        float[] wo = w.get("to_out.0.weight");
-        float[] bo = w.get("to_out.0.bias");
-        float[] rk = w.get("relative_position_k.embeddings_table");
-        float[] rv = w.get("relative_position_v.embeddings_table");
-        double scale = 1 / Math.sqrt(D);
         float[] result = new float[N * F * DIM];
         for (int n = 0; n < N; n++) {
-            double[][] q = project(wq, x, n);
-            double[][] k = project(wk, x, n);
-            double[][] val = project(wv, x, n);
-            double[][] merged = new double[F][DIM];
-            for (int h = 0; h < HEADS; h++) {
-                for (int i = 0; i < F; i++) {
-                    double[] sim = new double[F];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j < F; j++) {
-                        int idx = Math.max(-L, Math.min(L, j - i)) + L;
-                        double dot = 0;
-                        double rel = 0;
-                        for (int d = 0; d < D; d++) {
-                            dot += q[i][h * D + d] * k[j][h * D + d];
-                            rel += q[i][h * D + d] * rk[idx * D + d];
-                        }
-                        sim[j] = dot * scale + rel * scale;
-                        max = Math.max(max, sim[j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j < F; j++) {
-                        sim[j] = Math.exp(sim[j] - max);
-                        sum += sim[j];
-                    }
-                    for (int j = 0; j < F; j++) {
-                        double p = sim[j] / sum;
-                        int idx = Math.max(-L, Math.min(L, j - i)) + L;
-                        for (int d = 0; d < D; d++) {
-                            merged[i][h * D + d] += p * val[j][h * D + d] + p * rv[idx * D + d];
-                        }
-                    }
+            double[][] seq = new double[F][DIM];
+            for (int f = 0; f < F; f++) {
+                for (int c = 0; c < DIM; c++) {
+                    seq[f][c] = x[(n * F + f) * DIM + c];
                 }
             }
-            for (int i = 0; i < F; i++) {
-                for (int o = 0; o < DIM; o++) {
-                    double acc = bo[o];
-                    for (int c = 0; c < DIM; c++) {
-                        acc += wo[o * DIM + c] * merged[i][c];
-                    }
-                    result[(n * F + i) * DIM + o] = (float) acc;
+            double[][] out = Loops.relativeAttention(seq, w.get("to_q.weight"), w.get("to_k.weight"), w.get("to_v.weight"),
+                    w.get("to_out.0.weight"), w.get("to_out.0.bias"), w.get("relative_position_k.embeddings_table"),
+                    w.get("relative_position_v.embeddings_table"), HEADS, D, L);
+            for (int f = 0; f < F; f++) {
+                for (int c = 0; c < DIM; c++) {
+                    result[(n * F + f) * DIM + c] = (float) out[f][c];
                 }
             }
         }
         return result;
-    }
-
-    private static double[][] project(float[] weight, float[] x, int n) {
-        double[][] out = new double[F][DIM];
-        for (int f = 0; f < F; f++) {
-            for (int o = 0; o < DIM; o++) {
-                double acc = 0;
-                for (int c = 0; c < DIM; c++) {
-                    acc += weight[o * DIM + c] * x[(n * F + f) * DIM + c];
-                }
-                out[f][o] = acc;
-            }
-        }
-        return out;
     }
 
     private static void put(Map<String, float[]> v, Map<String, long[]> s, Random r, String name, long... shape) {
