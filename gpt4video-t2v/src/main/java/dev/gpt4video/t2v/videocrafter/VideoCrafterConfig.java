@@ -84,6 +84,9 @@ public record VideoCrafterConfig(Integer inChannels, Integer modelChannels, List
         if (textLayers < 2) {
             throw invalid("text_layers", "needs at least 2 (the last one is skipped), got " + textLayers);
         }
+        if (!contextDim.equals(textWidth)) {
+            throw invalid("context_dim", contextDim + " must equal the text tower's width " + textWidth);
+        }
         if (textWidth % textHeads != 0) {
             throw invalid("text_width", textWidth + " does not split into " + textHeads + " heads");
         }
