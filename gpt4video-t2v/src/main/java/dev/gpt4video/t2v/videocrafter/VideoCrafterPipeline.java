@@ -47,6 +47,8 @@ import java.util.Random;
 public final class VideoCrafterPipeline implements AutoCloseable {
     static final String CONFIG = "config.json";
     static final String TOKENIZER = "tokenizer";
+    /** The released file name, read directly when no safetensors file is present. */
+    static final String ORIGINAL_CHECKPOINT = "model.ckpt";
     /** OpenCLIP pads with id 0, which is "!" in CLIP's vocabulary. */
     static final String PAD_TOKEN = "!";
 
@@ -83,7 +85,7 @@ public final class VideoCrafterPipeline implements AutoCloseable {
         ClipTokenizer tokenizer = ClipTokenizer.load(dir.resolve(TOKENIZER),
                 new ClipTokenizer.Options(options.textCleaning(), PAD_TOKEN));
         NDManager manager = runtime.newModelManager("videocrafter1");
-        try (Checkpoint ckpt = Checkpoint.open(dir)) {
+        try (Checkpoint ckpt = openCheckpoint(dir)) {
             VideoCrafterConfig config = declared.withConditioning(
                     declared.fpsCond() != null ? declared.fpsCond() : ckpt.contains(VideoCrafterKeys.FPS_EMBEDDING),
                     declared.useScale() != null ? declared.useScale() : ckpt.contains(VideoCrafterKeys.SCALE_ARR));
@@ -105,6 +107,21 @@ public final class VideoCrafterPipeline implements AutoCloseable {
             manager.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code model.safetensors} (or the folder's one safetensors file) when present, else the original
+     * {@code model.ckpt} read directly ({@link TorchZipCheckpoint}).
+     */
+    static Checkpoint openCheckpoint(Path dir) {
+        Path ckpt = dir.resolve(ORIGINAL_CHECKPOINT);
+        boolean safetensors;
+        try (var files = Files.list(dir)) {
+            safetensors = files.anyMatch(f -> f.getFileName().toString().endsWith(".safetensors"));
+        } catch (java.io.IOException e) {
+            throw new Gpt4VideoException(ErrorCode.CHECKPOINT_INVALID, dir + ": cannot list: " + e.getMessage(), e);
+        }
+        return !safetensors && Files.isRegularFile(ckpt) ? TorchZipCheckpoint.open(ckpt) : Checkpoint.open(dir);
     }
 
     /** The OpenCLIP text tower read through {@link VideoCrafterKeys#text}, run to the penultimate block. */
