@@ -103,6 +103,100 @@ final class LvdmTinyCheckpoint {
         w.write(file);
     }
 
+    /**
+     * Writes the tensors as {@code torch.save} would (zip of stored entries {@code archive/data.pkl}
+     * and {@code archive/data/<key>}, pickle protocol 2): a Lightning-style {@code {"state_dict": OrderedDict}}.
+     */
+    void writeTorchZip(Path file) throws IOException {
+        java.io.ByteArrayOutputStream pkl = new java.io.ByteArrayOutputStream();
+        pkl.write(new byte[] {(byte) 0x80, 2, '}'});
+        unicode(pkl, "state_dict");
+        global(pkl, "collections", "OrderedDict");
+        pkl.write(new byte[] {')', 'R', '('});
+        List<String> names = new java.util.ArrayList<>(values.keySet());
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            long[] shape = shapes.get(name);
+            unicode(pkl, name);
+            global(pkl, "torch._utils", "_rebuild_tensor_v2");
+            pkl.write('(');
+            pkl.write('(');
+            unicode(pkl, "storage");
+            global(pkl, "torch", "FloatStorage");
+            unicode(pkl, Integer.toString(i));
+            unicode(pkl, "cpu");
+            integer(pkl, values.get(name).length);
+            pkl.write(new byte[] {'t', 'Q'});
+            integer(pkl, 0);
+            pkl.write('(');
+            for (long d : shape) {
+                integer(pkl, (int) d);
+            }
+            pkl.write('t');
+            pkl.write('(');
+            long stride = 1;
+            long[] strides = new long[shape.length];
+            for (int k = shape.length - 1; k >= 0; k--) {
+                strides[k] = stride;
+                stride *= shape[k];
+            }
+            for (long st : strides) {
+                integer(pkl, (int) st);
+            }
+            pkl.write(new byte[] {'t', (byte) 0x89});
+            global(pkl, "collections", "OrderedDict");
+            pkl.write(new byte[] {')', 'R', 't', 'R'});
+        }
+        pkl.write(new byte[] {'u', 's', '.'});
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            stored(zip, "archive/data.pkl", pkl.toByteArray());
+            for (int i = 0; i < names.size(); i++) {
+                float[] v = values.get(names.get(i));
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(v);
+                stored(zip, "archive/data/" + i, b.array());
+            }
+            stored(zip, "archive/version", "3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void unicode(java.io.ByteArrayOutputStream out, String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.write('X');
+        integerBytes(out, b.length);
+        out.writeBytes(b);
+    }
+
+    private static void global(java.io.ByteArrayOutputStream out, String module, String name) {
+        out.write('c');
+        out.writeBytes((module + "\n" + name + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static void integer(java.io.ByteArrayOutputStream out, int v) {
+        out.write('J');
+        integerBytes(out, v);
+    }
+
+    private static void integerBytes(java.io.ByteArrayOutputStream out, int v) {
+        out.write(v & 0xFF);
+        out.write((v >>> 8) & 0xFF);
+        out.write((v >>> 16) & 0xFF);
+        out.write((v >>> 24) & 0xFF);
+    }
+
+    private static void stored(java.util.zip.ZipOutputStream zip, String name, byte[] data) throws IOException {
+        java.util.zip.ZipEntry e = new java.util.zip.ZipEntry(name);
+        e.setMethod(java.util.zip.ZipEntry.STORED);
+        e.setSize(data.length);
+        e.setCompressedSize(data.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        zip.putNextEntry(e);
+        zip.write(data);
+        zip.closeEntry();
+    }
+
     // ---- lvdm openaimodel3d.UNetModel ----
 
     private void unet(String p) {

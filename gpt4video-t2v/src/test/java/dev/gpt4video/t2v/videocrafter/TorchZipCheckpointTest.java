@@ -52,6 +52,27 @@ class TorchZipCheckpointTest {
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.CHECKPOINT_INVALID));
     }
 
+    @Test
+    void thePipelineLoadsModelCkptAndGeneratesWhatTheSafetensorsFolderGenerates(@TempDir Path tmp) throws IOException {
+        Path converted = LvdmTinyCheckpoint.writeFolder(tmp.resolve("converted"), 6, true, true);
+        Path original = LvdmTinyCheckpoint.writeFolder(tmp.resolve("original"), 6, true, true);
+        Files.delete(original.resolve("model.safetensors"));
+        new LvdmTinyCheckpoint(6, dev.gpt4video.t2v.text.DemoClipVocabulary.build(200).size(), true, true)
+                .writeTorchZip(original.resolve("model.ckpt"));
+        var request = new dev.gpt4video.core.t2v.T2vRequest("a cat", null, 16, 16, 2, 2, null, 4L, null);
+        var options = VideoCrafterOptions.defaults().withDefaults(16, 16, 2, 2);
+        try (var runtime = dev.gpt4video.core.runtime.InferenceRuntime.create(
+                dev.gpt4video.core.runtime.RuntimeOptions.defaults());
+             var a = VideoCrafterBackend.load(converted, runtime, options);
+             var b = VideoCrafterBackend.load(original, runtime, options)) {
+            var va = a.generate(request, (s, n) -> { }, new dev.gpt4video.core.Cancellation());
+            var vb = b.generate(request, (s, n) -> { }, new dev.gpt4video.core.Cancellation());
+            for (int f = 0; f < 2; f++) {
+                assertThat(vb.frames().rgb().get(f)).isEqualTo(va.frames().rgb().get(f));
+            }
+        }
+    }
+
     static Path fixture(String name) throws URISyntaxException {
         return Path.of(TorchZipCheckpointTest.class.getResource("/videocrafter/" + name).toURI());
     }
