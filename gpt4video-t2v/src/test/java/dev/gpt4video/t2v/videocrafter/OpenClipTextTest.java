@@ -56,8 +56,8 @@ class OpenClipTextTest {
         int d = C / HEADS;
         for (int layer = 0; layer < LvdmTinyCheckpoint.TEXT_LAYERS - 1; layer++) {
             String b = P + "transformer.resblocks." + layer + ".";
-            double[][] a = layerNorm(h, w.get(b + "ln_1.weight"), w.get(b + "ln_1.bias"));
-            double[][] qkv = linear(a, w.get(b + "attn.in_proj_weight"), w.get(b + "attn.in_proj_bias"), 3 * C, C);
+            double[][] a = Loops.layerNorm(h, w.get(b + "ln_1.weight"), w.get(b + "ln_1.bias"), 1e-5);
+            double[][] qkv = Loops.linear(a, w.get(b + "attn.in_proj_weight"), w.get(b + "attn.in_proj_bias"), 3 * C, C);
             double[][] merged = new double[len][C];
             for (int head = 0; head < HEADS; head++) {
                 for (int i = 0; i < len; i++) {
@@ -83,20 +83,20 @@ class OpenClipTextTest {
                     }
                 }
             }
-            double[][] attn = linear(merged, w.get(b + "attn.out_proj.weight"), w.get(b + "attn.out_proj.bias"), C, C);
+            double[][] attn = Loops.linear(merged, w.get(b + "attn.out_proj.weight"), w.get(b + "attn.out_proj.bias"), C, C);
             for (int t = 0; t < len; t++) {
                 for (int c = 0; c < C; c++) {
                     h[t][c] += attn[t][c];
                 }
             }
-            double[][] fc = linear(layerNorm(h, w.get(b + "ln_2.weight"), w.get(b + "ln_2.bias")),
+            double[][] fc = Loops.linear(Loops.layerNorm(h, w.get(b + "ln_2.weight"), w.get(b + "ln_2.bias"), 1e-5),
                     w.get(b + "mlp.c_fc.weight"), w.get(b + "mlp.c_fc.bias"), LvdmTinyCheckpoint.TEXT_MLP, C);
             for (double[] row : fc) {
                 for (int c = 0; c < row.length; c++) {
-                    row[c] = 0.5 * row[c] * (1 + erf(row[c] / Math.sqrt(2)));
+                    row[c] = Loops.gelu(row[c]);
                 }
             }
-            double[][] mlp = linear(fc, w.get(b + "mlp.c_proj.weight"), w.get(b + "mlp.c_proj.bias"), C,
+            double[][] mlp = Loops.linear(fc, w.get(b + "mlp.c_proj.weight"), w.get(b + "mlp.c_proj.bias"), C,
                     LvdmTinyCheckpoint.TEXT_MLP);
             for (int t = 0; t < len; t++) {
                 for (int c = 0; c < C; c++) {
@@ -104,7 +104,7 @@ class OpenClipTextTest {
                 }
             }
         }
-        double[][] out = layerNorm(h, w.get(P + "ln_final.weight"), w.get(P + "ln_final.bias"));
+        double[][] out = Loops.layerNorm(h, w.get(P + "ln_final.weight"), w.get(P + "ln_final.bias"), 1e-5);
         float[] flat = new float[len * C];
         for (int t = 0; t < len; t++) {
             for (int c = 0; c < C; c++) {
@@ -112,48 +112,5 @@ class OpenClipTextTest {
             }
         }
         return flat;
-    }
-
-    private static double[][] layerNorm(double[][] x, float[] g, float[] b) {
-        double[][] out = new double[x.length][];
-        for (int t = 0; t < x.length; t++) {
-            double mean = 0;
-            for (double v : x[t]) {
-                mean += v;
-            }
-            mean /= x[t].length;
-            double var = 0;
-            for (double v : x[t]) {
-                var += (v - mean) * (v - mean);
-            }
-            var /= x[t].length;
-            out[t] = new double[x[t].length];
-            for (int c = 0; c < x[t].length; c++) {
-                out[t][c] = (x[t][c] - mean) / Math.sqrt(var + 1e-5) * g[c] + b[c];
-            }
-        }
-        return out;
-    }
-
-    private static double[][] linear(double[][] x, float[] weight, float[] bias, int out, int in) {
-        double[][] y = new double[x.length][out];
-        for (int t = 0; t < x.length; t++) {
-            for (int o = 0; o < out; o++) {
-                double acc = bias[o];
-                for (int i = 0; i < in; i++) {
-                    acc += weight[o * in + i] * x[t][i];
-                }
-                y[t][o] = acc;
-            }
-        }
-        return y;
-    }
-
-    /** Abramowitz and Stegun 7.1.26 (absolute error below 1.5e-7). */
-    private static double erf(double x) {
-        double t = 1 / (1 + 0.3275911 * Math.abs(x));
-        double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t
-                * Math.exp(-x * x);
-        return Math.signum(x) * y;
     }
 }
