@@ -62,7 +62,14 @@ final class TorchZipCheckpoint implements Checkpoint {
             String archive = pkl.substring(0, pkl.length() - "data.pkl".length());
             long[] pklEntry = entries.get(pkl);
             ByteBuffer pickle = read(ch, pklEntry[0], Math.toIntExact(pklEntry[1]));
-            Object root = new Unpickler(pickle, file).load();
+            Object root;
+            try {
+                root = new Unpickler(pickle, file).load();
+            } catch (java.nio.BufferUnderflowException | ClassCastException | IndexOutOfBoundsException
+                     | NegativeArraySizeException | ArithmeticException e) {
+                throw new CheckpointException(ErrorCode.CHECKPOINT_INVALID, file, null,
+                        "malformed pickle in " + pkl + ": " + e, e);
+            }
             Map<String, TensorInfo> tensors = new TreeMap<>();
             for (Map.Entry<?, ?> e : stateDict(root, file).entrySet()) {
                 if (e.getValue() instanceof TensorRef t && e.getKey() instanceof String name) {

@@ -73,6 +73,26 @@ class TorchZipCheckpointTest {
         }
     }
 
+    @Test
+    void aTruncatedPickleFailsAsAnInvalidCheckpoint(@TempDir Path tmp) throws IOException {
+        Path bad = tmp.resolve("model.ckpt");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(bad))) {
+            byte[] pkl = {(byte) 0x80, 2, '}', 'X', 100, 0, 0, 0, 'a'}; // a 100-byte string with 1 byte present
+            var e = new java.util.zip.ZipEntry("archive/data.pkl");
+            e.setMethod(java.util.zip.ZipEntry.STORED);
+            e.setSize(pkl.length);
+            e.setCompressedSize(pkl.length);
+            var crc = new java.util.zip.CRC32();
+            crc.update(pkl);
+            e.setCrc(crc.getValue());
+            zip.putNextEntry(e);
+            zip.write(pkl);
+            zip.closeEntry();
+        }
+        assertThatThrownBy(() -> TorchZipCheckpoint.open(bad)).isInstanceOfSatisfying(CheckpointException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CHECKPOINT_INVALID));
+    }
+
     static Path fixture(String name) throws URISyntaxException {
         return Path.of(TorchZipCheckpointTest.class.getResource("/videocrafter/" + name).toURI());
     }
