@@ -15,6 +15,8 @@ import dev.gpt4video.t2v.jobs.BackendGallery;
 import dev.gpt4video.t2v.jobs.VideoJobEvent;
 import dev.gpt4video.t2v.jobs.VideoJobManager;
 import dev.gpt4video.t2v.placeholder.PlaceholderBackend;
+import dev.gpt4video.t2v.videocrafter.VideoCrafterBackend;
+import dev.gpt4video.t2v.videocrafter.VideoCrafterOptions;
 import dev.gpt4video.t2v.zeroscope.ZeroScopeBackend;
 import dev.gpt4video.t2v.zeroscope.ZeroScopeOptions;
 import dev.gpt4video.abstractor.AbstractorMode;
@@ -293,6 +295,8 @@ public class ModelLoader {
             case "placeholder" -> new PlaceholderBackend();
             case "zeroscope-v2" -> ZeroScopeBackend.load(requirePath(role, spec), runtime,
                     ZeroScopeOptions.fromMap(spec.options()));
+            case "videocrafter1" -> VideoCrafterBackend.load(requirePath(role, spec), runtime,
+                    VideoCrafterOptions.fromMap(spec.options()));
             default -> throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "component '" + role
                     + "': unknown text-to-video type '" + spec.type() + "'");
         };
