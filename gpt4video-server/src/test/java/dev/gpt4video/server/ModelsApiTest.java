@@ -56,13 +56,14 @@ class ModelsApiTest extends RunningServerTest {
         assertThat(model.path("label").asText()).isEqualTo("random weights — for plumbing only");
         assertThat(json.convertValue(model.path("components"), Map.class)).containsEntry(TestDemoComponent.ROLE, TestDemoComponent.TYPE)
                 .containsEntry("vision", "mplug-owl-video-vision");
-        // The demo's tiny ZeroScope is the default backend; the placeholder is always there too.
-        assertThat(model.path("video_backends")).hasSize(2);
+        // The demo's tiny ZeroScope is the default backend, VideoCrafter1 a second one; the placeholder is always there.
+        assertThat(model.path("video_backends")).hasSize(3);
+        assertThat(model.path("video_backends").findValuesAsText("name")).containsExactly("zeroscope-v2", "videocrafter1", "placeholder");
         JsonNode zeroscope = model.path("video_backends").get(0);
         assertThat(zeroscope.path("name").asText()).isEqualTo("zeroscope-v2");
         assertThat(zeroscope.path("default").asBoolean()).isTrue();
         assertThat(zeroscope.path("placeholder").asBoolean()).isFalse();
-        JsonNode backend = model.path("video_backends").get(1);
+        JsonNode backend = model.path("video_backends").get(2);
         assertThat(backend.path("name").asText()).isEqualTo("placeholder");
         assertThat(backend.path("default").asBoolean()).isFalse();
         assertThat(backend.path("placeholder").asBoolean()).isTrue();

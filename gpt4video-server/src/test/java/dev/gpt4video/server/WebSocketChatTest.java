@@ -105,6 +105,33 @@ class WebSocketChatTest extends RunningServerTest {
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
     }
 
+    /** The LLM writes the same caption; only the backend differs, so the gallery needs no change to the LLM. */
+    @Test
+    void theSameCaptionGoesToZeroScopeAndVideoCrafterInOneConversation() throws Exception {
+        Frames frames = new Frames();
+        WebSocket ws = connect(frames);
+        ScriptedScheduler.reply = "Coming up: <video> a lighthouse in a storm </video>";
+        List<JsonNode> videos = new ArrayList<>();
+        for (String backend : new String[] {"zeroscope-v2", "videocrafter1"}) {
+            ws.sendText("{\"type\": \"message\", \"content\": \"Show me a lighthouse\", \"wait_for_videos\": true,"
+                    + " \"video_backend\": \"" + backend + "\"}", true).join();
+            List<JsonNode> turn = until(frames, "done");
+            JsonNode done = turn.get(turn.size() - 1);
+            assertThat(done.path("type").asText()).as(turn.toString()).isEqualTo("done");
+            videos.add(done.path("videos").get(0));
+        }
+        assertThat(videos).extracting(v -> v.path("model").asText()).containsExactly("zeroscope-v2", "videocrafter1");
+        assertThat(videos).extracting(v -> v.path("prompt").asText()).containsOnly("a lighthouse in a storm");
+        assertThat(videos).extracting(v -> v.path("status").asText()).containsOnly("completed");
+        assertThat(videos.get(0).path("id").asText()).isNotEqualTo(videos.get(1).path("id").asText());
+        for (JsonNode v : videos) {
+            var mp4 = http.send(request(v.path("url").asText()).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(mp4.statusCode()).isEqualTo(200);
+            assertThat(new String(mp4.body(), 4, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("ftyp");
+        }
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+    }
+
     @Test
     void cancelStopsARunningReply() throws Exception {
         Frames frames = new Frames();

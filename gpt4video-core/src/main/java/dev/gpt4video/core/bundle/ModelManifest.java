@@ -49,7 +49,8 @@ public record ModelManifest(String name, String label, boolean demo, Map<String,
     public static final String FILE_NAME = "manifest.json";
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-    private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]*");
+    // A dotted role names one of several components of a kind, e.g. "t2v.videocrafter1".
+    private static final Pattern ROLE = Pattern.compile("[a-z][a-z0-9_-]*(\\.[a-z0-9][a-z0-9_-]*)?");
 
     public ModelManifest {
         if (name == null || !NAME.matcher(name).matches()) {

@@ -22,6 +22,8 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import dev.gpt4video.t2v.placeholder.PlaceholderBackend;
+import dev.gpt4video.t2v.videocrafter.VideoCrafterBackend;
+import dev.gpt4video.t2v.videocrafter.VideoCrafterOptions;
 import dev.gpt4video.t2v.zeroscope.ZeroScopeBackend;
 import dev.gpt4video.t2v.zeroscope.ZeroScopeOptions;
 import dev.gpt4video.abstractor.AbstractorMode;
@@ -374,6 +376,8 @@ public class ModelLoader {
             case "placeholder" -> new PlaceholderBackend();
             case "zeroscope-v2" -> ZeroScopeBackend.load(requirePath(role, spec), runtime,
                     ZeroScopeOptions.fromMap(spec.options()));
+            case "videocrafter1" -> VideoCrafterBackend.load(requirePath(role, spec), runtime,
+                    VideoCrafterOptions.fromMap(spec.options()));
             default -> throw new Gpt4VideoException(ErrorCode.CONFIG_INVALID, "component '" + role
                     + "': unknown text-to-video type '" + spec.type() + "'");
         };

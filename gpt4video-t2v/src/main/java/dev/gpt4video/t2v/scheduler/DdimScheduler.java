@@ -81,6 +81,16 @@ public final class DdimScheduler implements Scheduler {
 
     /** A DDIM step with {@code eta} > 0 adding {@code varianceNoise} (standard normal, sample's shape). */
     public Step step(NDArray modelOutput, int timestep, NDArray sample, double eta, NDArray varianceNoise) {
+        return step(modelOutput, timestep, sample, eta, varianceNoise, 1.0);
+    }
+
+    /**
+     * A DDIM step whose clean-sample term is multiplied by {@code x0Scale}:
+     * {@code x_prev = sqrt(a_prev) x0Scale x0 + sqrt(1 - a_prev - s^2) eps + s z}. VideoCrafter's
+     * 1024 model (lvdm {@code use_scale}) passes {@code scale_prev / scale_t}; 1 is plain DDIM.
+     */
+    public Step step(NDArray modelOutput, int timestep, NDArray sample, double eta, NDArray varianceNoise,
+                     double x0Scale) {
         if (steps == 0) {
             throw new IllegalStateException("call setTimesteps first");
         }
@@ -114,7 +124,7 @@ public final class DdimScheduler implements Scheduler {
         float variance = (betaPrev / betaT) * (1f - alphaT / alphaPrev);
         float std = (float) (eta * Math.sqrt(variance));
         float direction = (float) Math.sqrt(1f - alphaPrev - std * std);
-        NDArray prevSample = x0.mul((float) Math.sqrt(alphaPrev)).add(eps.mul(direction));
+        NDArray prevSample = x0.mul((float) (Math.sqrt(alphaPrev) * x0Scale)).add(eps.mul(direction));
         if (eta > 0) {
             if (varianceNoise == null) {
                 throw new IllegalArgumentException("eta > 0 needs variance noise");
