@@ -69,7 +69,8 @@ public class ChatWebSocketHandler extends TextWebSocketHandler {
     private static final class Conversation {
         final WebSocketSession session;
         final ArrayNode history;
-        volatile Cancellation running;
+        /** The running turn's cancellation, null between turns. */
+        final java.util.concurrent.atomic.AtomicReference<Cancellation> running = new java.util.concurrent.atomic.AtomicReference<>();
 
         Conversation(WebSocketSession session, ArrayNode history) {
             this.session = session;
@@ -86,8 +87,9 @@ public class ChatWebSocketHandler extends TextWebSocketHandler {
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
         Conversation c = conversations.remove(session.getId());
-        if (c != null && c.running != null) {
-            c.running.cancel();
+        Cancellation running = c == null ? null : c.running.get();
+        if (running != null) {
+            running.cancel();
         }
     }
 
@@ -108,7 +110,7 @@ public class ChatWebSocketHandler extends TextWebSocketHandler {
         switch (type) {
             case "message" -> startTurn(c, frame);
             case "cancel" -> {
-                Cancellation running = c.running;
+                Cancellation running = c.running.get();
                 if (running != null) {
                     running.cancel();
                 }
@@ -126,17 +128,16 @@ public class ChatWebSocketHandler extends TextWebSocketHandler {
     }
 
     private void startTurn(Conversation c, JsonNode frame) {
-        if (c.running != null) {
+        Cancellation cancel = new Cancellation();
+        if (!c.running.compareAndSet(null, cancel)) {
             sendError(c, new Gpt4VideoException(ErrorCode.INVALID_REQUEST, "a reply is still being generated; send cancel first"));
             return;
         }
-        Cancellation cancel = new Cancellation();
-        c.running = cancel;
         Thread.ofVirtual().name("ws-turn-" + c.session.getId()).start(() -> {
             try {
                 runTurn(c, frame, cancel);
             } finally {
-                c.running = null;
+                c.running.compareAndSet(cancel, null);
             }
         });
     }
@@ -155,18 +156,24 @@ public class ChatWebSocketHandler extends TextWebSocketHandler {
             messages.add(user);
             body.set("messages", messages);
             ChatRequest request = ChatRequest.parse(body, videos::resolve);
-            ChatSummary summary = chat.run(serving, request.call(), new SocketOutput(c), cancel);
-            synchronized (c.history) {
-                c.history.add(user);
-                c.history.add(json.createObjectNode().put("role", "assistant").put("content", summary.content()));
-            }
+            // The turn is recorded and the socket freed before "done" goes out, so a client may
+            // send its next message the moment it sees "done".
+            chat.run(serving, request.call(), new SocketOutput(c, summary -> {
+                synchronized (c.history) {
+                    c.history.add(user);
+                    c.history.add(json.createObjectNode().put("role", "assistant").put("content", summary.content()));
+                }
+                c.running.compareAndSet(cancel, null);
+            }), cancel);
         } catch (Gpt4VideoException e) {
+            c.running.compareAndSet(cancel, null);
             sendError(c, e);
         } catch (IOException e) {
             cancel.cancel();
             log.debug("websocket {}: send failed, turn cancelled", c.session.getId());
         } catch (RuntimeException e) {
             log.error("websocket {}: turn failed", c.session.getId(), e);
+            c.running.compareAndSet(cancel, null);
             sendError(c, new Gpt4VideoException(ErrorCode.INTERNAL, "internal error"));
         }
     }
@@ -188,9 +195,11 @@ public class ChatWebSocketHandler extends TextWebSocketHandler {
 
     private final class SocketOutput implements ChatOutput {
         private final Conversation c;
+        private final java.util.function.Consumer<ChatSummary> beforeDone;
 
-        SocketOutput(Conversation c) {
+        SocketOutput(Conversation c, java.util.function.Consumer<ChatSummary> beforeDone) {
             this.c = c;
+            this.beforeDone = beforeDone;
         }
 
         @Override
@@ -223,6 +232,7 @@ public class ChatWebSocketHandler extends TextWebSocketHandler {
 
         @Override
         public void finished(ChatSummary s) throws IOException {
+            beforeDone.accept(s);
             ObjectNode f = json.createObjectNode().put("type", "done").put("id", s.id())
                     .put("finish_reason", s.finishReason()).put("content", s.content());
             f.put("refusal", s.refusal());
