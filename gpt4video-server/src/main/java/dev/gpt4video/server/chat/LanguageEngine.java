@@ -9,9 +9,10 @@ import dev.gpt4video.llm.tokenizer.Tokenizer;
 
 /**
  * The loaded language model with its tokenizer, continuous-batching scheduler and prompt
- * template. Closing it stops the scheduler and frees the weights.
+ * template. The {@link dev.gpt4video.server.serving.ServingModel} that holds it owns (and closes)
+ * the scheduler and the weights.
  */
-public final class LanguageEngine implements AutoCloseable {
+public final class LanguageEngine {
     private final LlamaModel model;
     private final Tokenizer tokenizer;
     private final Scheduler scheduler;
@@ -62,11 +63,5 @@ public final class LanguageEngine implements AutoCloseable {
             }
         };
         return new PromptAssembler(template, encoder, tokensPerVideo);
-    }
-
-    @Override
-    public void close() {
-        scheduler.close();
-        model.close();
     }
 }

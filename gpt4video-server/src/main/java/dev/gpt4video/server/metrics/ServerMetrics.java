@@ -1,7 +1,6 @@
 package dev.gpt4video.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -47,9 +46,6 @@ public class ServerMetrics {
                 .register(registry);
     }
 
-    public MeterRegistry registry() {
-        return registry;
-    }
 
     public void timeToFirstToken(long nanos) {
         ttft.record(Duration.ofNanos(nanos));
@@ -130,8 +126,4 @@ public class ServerMetrics {
                 .tag("stage", stage).register(registry).increment();
     }
 
-    public DistributionSummary promptLength() {
-        return DistributionSummary.builder("gpt4video.request_prompt_tokens").description("Prompt length per request")
-                .register(registry);
-    }
 }
